@@ -1,0 +1,82 @@
+/*
+ * main.c - the vigil command: global options and the subcommand table.
+ *
+ * Each subcommand lives in its own cmd_<name>.c and is listed once in the
+ * table below; `vigil help` and dispatch both read the table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/vg_alloc.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const cli_command commands[] = {
+    {"help", cmd_help, "show help for vigil or for one command"},
+    {"version", cmd_version, "print vigil's version"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vigil COMMAND [OPTIONS] [ARGS]\n\n"
+               "vigil collects threat intelligence (STIX 2.1), detects it in evidence,\n"
+               "monitors incidents, shares over TAXII 2.1 and writes briefings.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'vigil COMMAND --help' explains one command. Exit codes: 0 success, 1 a\n"
+               "scan or match found something (or nothing, for 'pattern match'), 2 bad input or failure.\n");
+}
+
+static const cli_command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc > 1) {
+        const cli_command *c = find(argv[1]);
+        if (!c) {
+            fprintf(stderr, "vigil: no command '%s' (see 'vigil help')\n", argv[1]);
+            return CLI_EXIT_FAIL;
+        }
+        char *args[] = {argv[1], "--help", NULL};
+        return c->run(2, args);
+    }
+    usage(stdout);
+    return CLI_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("vigil %s\n", VIGIL_VERSION);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    vg_alloc_init();
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_FAIL;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv);
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(1, argv);
+    const cli_command *c = find(argv[1]);
+    if (!c) {
+        fprintf(stderr, "vigil: no command '%s' (see 'vigil help')\n", argv[1]);
+        return CLI_EXIT_FAIL;
+    }
+    return c->run(argc - 1, argv + 1);
+}
