@@ -9,6 +9,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdint.h>
+
 #include "core/vg_error.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -24,5 +26,24 @@ typedef struct cli_command {
 
 /* Prints err to stderr as "vigil: where: message (hint)". */
 void cli_print_error(const char *cmd, const vg_error *err);
+
+/* The store path: --store, else $VIGIL_STORE, else ./vigil.db. */
+const char *cli_store_path(const char *opt);
+
+/* A progress sink that draws a bar on stderr when it is a terminal (ctx unused). */
+void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx);
+/* Clears the progress line, if one was drawn. */
+void cli_progress_end(void);
+
+/* Parses an RFC 3339 timestamp option; prints an error and returns -1 if invalid. */
+struct vg_time;
+int cli_parse_time(const char *cmd, const char *opt, const char *value, struct vg_time *out);
+
+/* subcommands */
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

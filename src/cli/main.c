@@ -14,6 +14,11 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
+    {"import", cmd_import, "import STIX 2.x bundles (files, folders, .gz) into the store"},
+    {"export", cmd_export, "write objects from the store as a STIX 2.1 bundle"},
+    {"get", cmd_get, "print one object by id (latest, first, all or one version)"},
+    {"list", cmd_list, "list objects in the store, filtered by type"},
+    {"stats", cmd_stats, "count what the store holds, by type"},
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
 };

@@ -1,12 +1,68 @@
 /*
- * util.c - helpers shared by subcommands.
+ * util.c - helpers shared by subcommands: errors, the store path, progress.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/vg_time.h"
 
 void cli_print_error(const char *cmd, const vg_error *err)
 {
     char buf[VG_ERR_MSG_MAX * 2 + VG_ERR_WHERE_MAX];
+    cli_progress_end();
     fprintf(stderr, "vigil %s: %s\n", cmd, vg_error_format(err, buf, sizeof buf));
+}
+
+const char *cli_store_path(const char *opt)
+{
+    if (opt)
+        return opt;
+    const char *env = getenv("VIGIL_STORE");
+    return env && env[0] ? env : "vigil.db";
+}
+
+static int drawn;
+
+void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx)
+{
+    (void)ctx;
+    if (!isatty(2))
+        return;
+    const char *base = strrchr(label, '/');
+    base = base ? base + 1 : label;
+    if (total) {
+        int pct = (int)(done * 100 / (total ? total : 1));
+        if (pct > 100)
+            pct = 100;
+        char bar[31];
+        int fill = pct * 30 / 100;
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%-32.32s [%s] %3d%% %8.1f MB", base, bar, pct, done / 1e6);
+    } else {
+        fprintf(stderr, "\r%-32.32s %8.1f MB", base, done / 1e6);
+    }
+    drawn = 1;
+}
+
+void cli_progress_end(void)
+{
+    if (drawn && isatty(2))
+        fprintf(stderr, "\r%-80s\r", "");
+    drawn = 0;
+}
+
+int cli_parse_time(const char *cmd, const char *opt, const char *value, vg_time *out)
+{
+    vg_error err = {0};
+    if (vg_time_parse(value, strlen(value), VG_TIME_RFC3339, out, &err) == 0)
+        return 0;
+    vg_error_where(&err, "%s", opt);
+    cli_print_error(cmd, &err);
+    return -1;
 }

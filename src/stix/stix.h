@@ -93,7 +93,7 @@ enum {
 /*
  * Validates one STIX 2.1 object (after any 2.0 upgrade): id form and prefix,
  * common properties, the required properties and value kinds of its type,
- * timestamps and modified >= created, and the types that *_ref/*_refs name.
+ * timestamps and modified >= created, and the types that _ref and _refs name.
  * Custom types and x_ properties are allowed. Findings are appended to *out.
  * Returns 0 (look at out->errors), or VG_E_NOMEM.
  */

@@ -1,0 +1,132 @@
+/*
+ * store.c - the store interface, dispatching to the engine that serves a URI,
+ * and the paging cursor shared by all engines.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static const struct store_ops *const engines[] = {&store__sqlite_ops};
+
+#define SCHEMA_VERSION 1
+
+int store_schema_version(void) { return SCHEMA_VERSION; }
+
+int store_open(const char *uri, int flags, store **out, vg_error *err)
+{
+    *out = NULL;
+    if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
+        return vg_error_set(err, VG_E_UNSUPPORTED,
+                            "this build of vigil has no PostgreSQL engine yet; use a file path for SQLite");
+    for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
+        if (engines[i]->accepts(uri))
+            return engines[i]->open(uri, flags, out, err);
+    return vg_error_set(err, VG_E_USAGE, "no store engine accepts \"%s\"", uri);
+}
+
+void store_close(store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+int store_schema_version_of(store *s) { return s->ops->schema_version_of(s); }
+int store_begin(store *s, vg_error *err) { return s->ops->begin(s, err); }
+int store_commit(store *s, vg_error *err) { return s->ops->commit(s, err); }
+void store_rollback(store *s) { s->ops->rollback(s); }
+
+int store_put(store *s, const char *collection, const store_object *o, int *inserted, vg_error *err)
+{
+    return s->ops->put(s, collection ? collection : STORE_DEFAULT_COLLECTION, o, inserted, err);
+}
+
+int store_query_open(store *s, const store_query *q, store_iter **out, vg_error *err)
+{
+    *out = NULL;
+    return s->ops->query_open(s, q, out, err);
+}
+
+int store_iter_next(store_iter *it, store_row *row, vg_error *err)
+{
+    int rc = it->s->ops->iter_next(it, row, err);
+    if (rc == 1) {
+        if (!it->returned)
+            snprintf(it->added_first, sizeof it->added_first, "%s", row->added);
+        snprintf(it->added_last, sizeof it->added_last, "%s", row->added);
+        it->returned++;
+    }
+    return rc;
+}
+
+int store_iter_more(store_iter *it) { return it->more; }
+const char *store_iter_next_cursor(store_iter *it) { return it->more ? it->next_cursor : NULL; }
+const char *store_iter_added_first(store_iter *it) { return it->added_first; }
+const char *store_iter_added_last(store_iter *it) { return it->added_last; }
+
+void store_iter_free(store_iter *it)
+{
+    if (it)
+        it->s->ops->iter_free(it);
+}
+
+int store_stats_get(store *s, store_stats *st, vg_error *err)
+{
+    memset(st, 0, sizeof *st);
+    return s->ops->stats(s, st, err);
+}
+
+int store_count_by_type(store *s, const char *collection,
+                        int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
+                        vg_error *err)
+{
+    return s->ops->count_by_type(s, collection, fn, ctx, err);
+}
+
+int store_collections(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err)
+{
+    return s->ops->collections(s, fn, ctx, err);
+}
+
+/*
+ * A cursor is "c<seq>-<digits of the added key>", e.g.
+ * c1234-20250808190318773827000: URL-safe, self-contained, opaque to clients.
+ */
+void store__cursor_make(char out[96], const char *added_key, int64_t seq)
+{
+    char digits[40];
+    size_t k = 0;
+    for (const char *p = added_key; *p && k < sizeof digits - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[k++] = *p;
+    digits[k] = '\0';
+    snprintf(out, 96, "c%" PRId64 "-%s", seq, digits);
+}
+
+int store__cursor_parse(const char *cursor, char added_key[VG_TIME_MAX], int64_t *seq, vg_error *err)
+{
+    const char *p = cursor;
+    int64_t v = 0;
+    if (*p++ != 'c')
+        goto bad;
+    if (*p < '0' || *p > '9')
+        goto bad;
+    while (*p >= '0' && *p <= '9') {
+        if (v > (INT64_MAX - 9) / 10)
+            goto bad;
+        v = v * 10 + (*p++ - '0');
+    }
+    if (*p++ != '-' || strlen(p) != 23)
+        goto bad;
+    for (int i = 0; i < 23; i++)
+        if (p[i] < '0' || p[i] > '9')
+            goto bad;
+    snprintf(added_key, VG_TIME_MAX, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%.9sZ", p, p + 4, p + 6, p + 8, p + 10, p + 12,
+             p + 14);
+    *seq = v;
+    return 0;
+bad:
+    vg_error_set(err, VG_E_USAGE, "malformed paging cursor \"%.40s\"", cursor);
+    return vg_error_hint(err, "pass the 'next' value of the previous page unchanged");
+}

@@ -1,0 +1,580 @@
+/*
+ * store_sqlite.c - the SQLite engine of the store: one file, WAL, nothing to start.
+ *
+ * Schema (version 1, see docs/internals/store.md):
+ *   collections(cid, uuid, name, title, description, created)
+ *   objects(seq, cid, id, type, spec_version, version, created, added, revoked, json)
+ * seq is the rowid: the order of arrival. `added` is strictly increasing with
+ * seq within one store, so ordering by (added, seq) is the order of arrival and
+ * a page cursor (added, seq) resumes exactly where the previous page stopped.
+ * Timestamps in columns use the sortable 9-digit key form of vg_time.
+ */
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/vg_alloc.h"
+#include "core/vg_buf.h"
+#include "core/vg_uuid.h"
+#include "store/store_int.h"
+
+#define APP_ID 0x5647494c /* "VGIL" */
+
+typedef struct sq_store {
+    struct store base;     /* must be first */
+    sqlite3 *db;           /* the connection */
+    char path[1024];       /* the file, for messages */
+    int in_txn;            /* a transaction is open */
+    sqlite3_stmt *put;     /* INSERT OR IGNORE INTO objects */
+    sqlite3_stmt *find_coll; /* cid of a collection name */
+    char coll_name[128];   /* the collection last resolved */
+    int64_t coll_cid;      /* its cid */
+    vg_time last_added;    /* the latest `added` handed out */
+} sq_store;
+
+typedef struct sq_iter {
+    struct store_iter base; /* must be first */
+    sqlite3_stmt *stmt;     /* the running query */
+    int done;               /* no more rows */
+} sq_iter;
+
+/* Migrations: migrations[i] takes the schema from version i to i + 1. */
+static const char *const migrations[] = {
+    "CREATE TABLE collections("
+    "  cid INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE objects("
+    "  seq INTEGER PRIMARY KEY,"
+    "  cid INTEGER NOT NULL REFERENCES collections(cid),"
+    "  id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  spec_version TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  created TEXT NOT NULL DEFAULT '',"
+    "  added TEXT NOT NULL,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  json TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX objects_by_id ON objects(id, version, cid);"
+    "CREATE INDEX objects_by_added ON objects(cid, added);"
+    "CREATE INDEX objects_by_type ON objects(type, cid, added);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int db_fail(sq_store *s, vg_error *err, const char *doing)
+{
+    vg_error_set(err, VG_E_STORE, "%s failed: %s", doing, sqlite3_errmsg(s->db));
+    return vg_error_where(err, "%s", s->path);
+}
+
+static int exec(sq_store *s, const char *sql, vg_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        vg_error_set(err, VG_E_STORE, "store query failed: %s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return vg_error_where(err, "%s", s->path);
+    }
+    return 0;
+}
+
+static int64_t pragma_int(sq_store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int sq_schema_version_of(store *base) { return (int)pragma_int((sq_store *)base, "PRAGMA user_version"); }
+
+static int migrate(sq_store *s, int readonly, vg_error *err)
+{
+    int64_t app = pragma_int(s, "PRAGMA application_id");
+    int64_t have = pragma_int(s, "PRAGMA user_version");
+    int64_t tables = pragma_int(s, "SELECT count(*) FROM sqlite_master");
+    if (tables < 0) {
+        vg_error_set(err, VG_E_STORE, "%s is not a vigil store (not an SQLite database)", s->path);
+        return vg_error_hint(err, "give --store a new file name or an existing vigil store");
+    }
+    if (tables > 0 && app != APP_ID) {
+        vg_error_set(err, VG_E_STORE, "%s is an SQLite database but not a vigil store", s->path);
+        return vg_error_hint(err, "give --store a new file name or an existing vigil store");
+    }
+    if (have > NMIGRATIONS) {
+        vg_error_set(err, VG_E_CONFLICT, "%s has schema version %" PRId64 ", newer than this vigil knows (%d)",
+                     s->path, have, NMIGRATIONS);
+        return vg_error_hint(err, "upgrade vigil to open this store");
+    }
+    if (have == NMIGRATIONS)
+        return 0;
+    if (readonly) {
+        vg_error_set(err, VG_E_CONFLICT, "%s needs a schema upgrade (version %" PRId64 " to %d)", s->path, have,
+                     NMIGRATIONS);
+        return vg_error_hint(err, "open it once without read-only access to migrate it");
+    }
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    for (int64_t v = have; v < NMIGRATIONS && !rc; v++) {
+        char sql[128];
+        rc = exec(s, migrations[v], err);
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64, v + 1);
+        if (!rc)
+            rc = exec(s, sql, err);
+    }
+    if (!rc) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d", APP_ID);
+        rc = exec(s, sql, err);
+    }
+    if (rc) {
+        exec(s, "ROLLBACK", NULL);
+        return rc;
+    }
+    return exec(s, "COMMIT", err);
+}
+
+static void load_last_added(sq_store *s)
+{
+    sqlite3_stmt *st;
+    s->last_added = (vg_time){0, 0, 6};
+    if (sqlite3_prepare_v2(s->db, "SELECT max(added) FROM objects", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        vg_time_parse(t, strlen(t), VG_TIME_STIX, &s->last_added, NULL);
+    }
+    sqlite3_finalize(st);
+}
+
+static void sq_close(store *base)
+{
+    sq_store *s = (sq_store *)base;
+    if (s->in_txn)
+        exec(s, "ROLLBACK", NULL);
+    sqlite3_finalize(s->put);
+    sqlite3_finalize(s->find_coll);
+    sqlite3_close(s->db);
+    vg_free(s);
+}
+
+static int sq_accepts(const char *uri) { return strstr(uri, "://") == NULL; }
+
+static int sq_open(const char *uri, int flags, store **out, vg_error *err)
+{
+    struct stat st;
+    if (!(flags & STORE_CREATE) && stat(uri, &st) != 0) {
+        vg_error_set(err, VG_E_NOTFOUND, "no store at %s", uri);
+        return vg_error_hint(err, "import something first ('vigil import --store %s FILE') or give --store", uri);
+    }
+    sq_store *s = vg_calloc(1, sizeof *s);
+    if (!s)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory opening the store");
+    s->base.ops = &store__sqlite_ops;
+    snprintf(s->path, sizeof s->path, "%s", uri);
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(uri, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        vg_error_set(err, VG_E_STORE, "cannot open store %s: %s", uri, s->db ? sqlite3_errmsg(s->db) : "no memory");
+        sq_close(&s->base);
+        return VG_E_STORE;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    int rc = 0;
+    if (!(flags & STORE_READONLY))
+        rc = exec(s, "PRAGMA journal_mode=WAL", err);
+    if (!rc)
+        rc = exec(s,
+                  "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                  "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456",
+                  err);
+    if (rc) {
+        /* A file that is not a database fails at the first statement. */
+        vg_error_set(err, VG_E_STORE, "%s is not a vigil store: %s", uri, sqlite3_errmsg(s->db));
+        vg_error_hint(err, "give --store a new file name or an existing vigil store");
+        sq_close(&s->base);
+        return VG_E_STORE;
+    }
+    rc = migrate(s, flags & STORE_READONLY, err);
+    if (!rc && !(flags & STORE_READONLY)) {
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT OR IGNORE INTO objects(cid,id,type,spec_version,version,created,added,"
+                               "revoked,json) VALUES(?,?,?,?,?,?,?,?,?)",
+                               -1, &s->put, NULL) != SQLITE_OK)
+            rc = db_fail(s, err, "preparing the insert");
+    }
+    if (!rc && sqlite3_prepare_v2(s->db, "SELECT cid FROM collections WHERE name = ?", -1, &s->find_coll,
+                                  NULL) != SQLITE_OK)
+        rc = db_fail(s, err, "preparing a lookup");
+    if (rc) {
+        sq_close(&s->base);
+        return rc;
+    }
+    load_last_added(s);
+    *out = &s->base;
+    return 0;
+}
+
+static int sq_begin(store *base, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    if (s->in_txn)
+        return vg_error_set(err, VG_E_INTERNAL, "a transaction is already open");
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (!rc) {
+        s->in_txn = 1;
+        load_last_added(s);
+    }
+    return rc;
+}
+
+static int sq_commit(store *base, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    if (!s->in_txn)
+        return vg_error_set(err, VG_E_INTERNAL, "no transaction to commit");
+    int rc = exec(s, "COMMIT", err);
+    if (rc) {
+        exec(s, "ROLLBACK", NULL);
+        s->coll_name[0] = '\0';
+    }
+    s->in_txn = 0;
+    return rc;
+}
+
+static void sq_rollback(store *base)
+{
+    sq_store *s = (sq_store *)base;
+    if (s->in_txn)
+        exec(s, "ROLLBACK", NULL);
+    s->in_txn = 0;
+    s->coll_name[0] = '\0'; /* a collection created in the transaction is gone */
+}
+
+static int collection_cid(sq_store *s, const char *name, int64_t *cid, vg_error *err)
+{
+    if (s->coll_name[0] && strcmp(s->coll_name, name) == 0) {
+        *cid = s->coll_cid;
+        return 0;
+    }
+    if (strlen(name) >= sizeof s->coll_name || !name[0])
+        return vg_error_set(err, VG_E_USAGE, "collection name \"%.40s\" is empty or longer than %zu characters",
+                            name, sizeof s->coll_name - 1);
+    sqlite3_reset(s->find_coll);
+    sqlite3_bind_text(s->find_coll, 1, name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s->find_coll);
+    if (r == SQLITE_ROW) {
+        *cid = sqlite3_column_int64(s->find_coll, 0);
+    } else if (r == SQLITE_DONE) {
+        char uuid[VG_UUID_STR], now[VG_TIME_MAX];
+        int rc = vg_uuid_v4(uuid, err);
+        if (rc)
+            return rc;
+        vg_time t = vg_time_now(3);
+        vg_time_format(&t, now);
+        sqlite3_stmt *ins;
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO collections(uuid,name,title,created) VALUES(?,?,?,?)", -1,
+                               &ins, NULL) != SQLITE_OK)
+            return db_fail(s, err, "creating a collection");
+        sqlite3_bind_text(ins, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
+        r = sqlite3_step(ins);
+        sqlite3_finalize(ins);
+        if (r != SQLITE_DONE)
+            return db_fail(s, err, "creating a collection");
+        *cid = sqlite3_last_insert_rowid(s->db);
+    } else {
+        return db_fail(s, err, "looking up a collection");
+    }
+    sqlite3_reset(s->find_coll);
+    snprintf(s->coll_name, sizeof s->coll_name, "%s", name);
+    s->coll_cid = *cid;
+    return 0;
+}
+
+static int sq_put(store *base, const char *collection, const store_object *o, int *inserted, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    if (!s->in_txn)
+        return vg_error_set(err, VG_E_INTERNAL, "store_put outside a transaction");
+    if (!s->put)
+        return vg_error_set(err, VG_E_USAGE, "the store was opened read-only");
+    int64_t cid = 0;
+    int rc = collection_cid(s, collection, &cid, err);
+    if (rc)
+        return rc;
+    char version[VG_TIME_MAX] = "", created[VG_TIME_MAX] = "", added[VG_TIME_MAX];
+    if (o->has_version)
+        vg_time_format_key(&o->version, version);
+    if (o->has_created)
+        vg_time_format_key(&o->created, created);
+    /* `added` strictly increases, one microsecond at least, so every row has its own. */
+    vg_time now = vg_time_now(6);
+    vg_time next = vg_time_from_unix(s->last_added.sec, s->last_added.nsec + 1000, 6);
+    if (next.nsec >= 1000000000) {
+        next.sec++;
+        next.nsec -= 1000000000;
+    }
+    if (vg_time_cmp(&now, &next) < 0)
+        now = next;
+    vg_time_format_key(&now, added);
+    sqlite3_stmt *st = s->put;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, cid);
+    sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->spec_version ? o->spec_version : "2.1", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, created, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, added, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 8, o->revoked ? 1 : 0);
+    sqlite3_bind_text(st, 9, o->json, (int)o->json_len, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE)
+        return db_fail(s, err, "storing an object");
+    *inserted = sqlite3_changes(s->db) == 1;
+    if (*inserted)
+        s->last_added = now;
+    return 0;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static int add_in(vg_buf *sql, const char *col, size_t n)
+{
+    int rc = vg_buf_printf(sql, " AND %s IN (", col);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = vg_buf_puts(sql, i ? ",?" : "?");
+    return rc ? rc : vg_buf_putc(sql, ')');
+}
+
+static int sq_query_open(store *base, const store_query *q, store_iter **out, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    char cur_added[VG_TIME_MAX] = "", after[VG_TIME_MAX] = "";
+    int64_t cur_seq = 0;
+    int rc = 0;
+    if (q->cursor && q->cursor[0] && (rc = store__cursor_parse(q->cursor, cur_added, &cur_seq, err)))
+        return rc;
+    int versions = q->versions ? q->versions : STORE_VER_LAST;
+    vg_buf sql;
+    vg_buf_init(&sql, 1 << 20);
+    rc = vg_buf_puts(&sql, "SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.added, c.name, o.json "
+                           "FROM objects o JOIN collections c ON c.cid = o.cid WHERE 1");
+    if (!rc && q->collection)
+        rc = vg_buf_puts(&sql, " AND c.name = ?");
+    if (!rc && q->nids)
+        rc = add_in(&sql, "o.id", q->nids);
+    if (!rc && q->ntypes)
+        rc = add_in(&sql, "o.type", q->ntypes);
+    if (!rc && q->nspec_versions)
+        rc = add_in(&sql, "o.spec_version", q->nspec_versions);
+    if (!rc && q->has_added_after)
+        rc = vg_buf_puts(&sql, " AND o.added > ?");
+    if (!rc && cur_added[0])
+        rc = vg_buf_puts(&sql, " AND (o.added, o.seq) > (?, ?)");
+    if (!rc && !(versions & STORE_VER_ALL)) {
+        rc = vg_buf_puts(&sql, " AND (0");
+        if (!rc && (versions & STORE_VER_LAST))
+            rc = vg_buf_puts(&sql, " OR o.version = (SELECT max(x.version) FROM objects x WHERE x.id = o.id "
+                                   "AND x.cid = o.cid)");
+        if (!rc && (versions & STORE_VER_FIRST))
+            rc = vg_buf_puts(&sql, " OR o.version = (SELECT min(x.version) FROM objects x WHERE x.id = o.id "
+                                   "AND x.cid = o.cid)");
+        if (!rc && (versions & STORE_VER_AT) && q->nat) {
+            rc = vg_buf_puts(&sql, " OR o.version IN (");
+            for (size_t i = 0; !rc && i < q->nat; i++)
+                rc = vg_buf_puts(&sql, i ? ",?" : "?");
+            if (!rc)
+                rc = vg_buf_putc(&sql, ')');
+        }
+        if (!rc)
+            rc = vg_buf_putc(&sql, ')');
+    }
+    if (!rc)
+        rc = vg_buf_puts(&sql, " ORDER BY o.added, o.seq");
+    if (!rc && q->limit)
+        rc = vg_buf_printf(&sql, " LIMIT %zu", q->limit + 1);
+    if (rc) {
+        vg_buf_free(&sql);
+        return vg_error_set(err, rc, "query too large (too many ids or types)");
+    }
+    sq_iter *it = vg_calloc(1, sizeof *it);
+    if (!it) {
+        vg_buf_free(&sql);
+        return vg_error_set(err, VG_E_NOMEM, "out of memory running a query");
+    }
+    it->base.s = base;
+    it->base.limit = q->limit;
+    if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &it->stmt, NULL) != SQLITE_OK) {
+        vg_buf_free(&sql);
+        vg_free(it);
+        return db_fail(s, err, "preparing a query");
+    }
+    vg_buf_free(&sql);
+    int k = 1;
+    sqlite3_stmt *st = it->stmt;
+    if (q->collection)
+        sqlite3_bind_text(st, k++, q->collection, -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < q->nids; i++)
+        sqlite3_bind_text(st, k++, q->ids[i], -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < q->ntypes; i++)
+        sqlite3_bind_text(st, k++, q->types[i], -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < q->nspec_versions; i++)
+        sqlite3_bind_text(st, k++, q->spec_versions[i], -1, SQLITE_TRANSIENT);
+    if (q->has_added_after) {
+        vg_time_format_key(&q->added_after, after);
+        sqlite3_bind_text(st, k++, after, -1, SQLITE_TRANSIENT);
+    }
+    if (cur_added[0]) {
+        sqlite3_bind_text(st, k++, cur_added, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, k++, cur_seq);
+    }
+    if (!(versions & STORE_VER_ALL) && (versions & STORE_VER_AT))
+        for (size_t i = 0; i < q->nat; i++) {
+            char key[VG_TIME_MAX];
+            vg_time_format_key(&q->at[i], key);
+            sqlite3_bind_text(st, k++, key, -1, SQLITE_TRANSIENT);
+        }
+    *out = &it->base;
+    return 0;
+}
+
+static int sq_iter_next(store_iter *base, store_row *row, vg_error *err)
+{
+    sq_iter *it = (sq_iter *)base;
+    if (it->done)
+        return 0;
+    if (base->limit && base->returned == base->limit) {
+        /* The page is full: one more row means there is a next page. */
+        int r = sqlite3_step(it->stmt);
+        it->done = 1;
+        if (r == SQLITE_ROW) {
+            base->more = 1;
+        } else if (r != SQLITE_DONE) {
+            return db_fail((sq_store *)base->s, err, "reading a query");
+        }
+        return 0;
+    }
+    int r = sqlite3_step(it->stmt);
+    if (r == SQLITE_DONE) {
+        it->done = 1;
+        return 0;
+    }
+    if (r != SQLITE_ROW)
+        return db_fail((sq_store *)base->s, err, "reading a query");
+    sqlite3_stmt *st = it->stmt;
+    row->id = (const char *)sqlite3_column_text(st, 1);
+    row->type = (const char *)sqlite3_column_text(st, 2);
+    row->spec_version = (const char *)sqlite3_column_text(st, 3);
+    row->version = (const char *)sqlite3_column_text(st, 4);
+    row->added = (const char *)sqlite3_column_text(st, 5);
+    row->collection = (const char *)sqlite3_column_text(st, 6);
+    row->json = (const char *)sqlite3_column_text(st, 7);
+    row->json_len = (size_t)sqlite3_column_bytes(st, 7);
+    if (!row->id || !row->json)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory reading the store");
+    store__cursor_make(base->next_cursor, row->added, sqlite3_column_int64(st, 0));
+    return 1;
+}
+
+static void sq_iter_free(store_iter *base)
+{
+    sq_iter *it = (sq_iter *)base;
+    sqlite3_finalize(it->stmt);
+    vg_free(it);
+}
+
+static int sq_stats(store *base, store_stats *out, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM (SELECT DISTINCT id, cid FROM objects)),"
+                           " (SELECT count(*) FROM objects), (SELECT count(*) FROM collections),"
+                           " (SELECT min(added) FROM objects), (SELECT max(added) FROM objects)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "counting");
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        out->objects = (uint64_t)sqlite3_column_int64(st, 0);
+        out->versions = (uint64_t)sqlite3_column_int64(st, 1);
+        out->collections = (uint64_t)sqlite3_column_int64(st, 2);
+        const char *a = (const char *)sqlite3_column_text(st, 3), *b = (const char *)sqlite3_column_text(st, 4);
+        snprintf(out->added_first, sizeof out->added_first, "%s", a ? a : "");
+        snprintf(out->added_last, sizeof out->added_last, "%s", b ? b : "");
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? 0 : db_fail(s, err, "counting");
+}
+
+static int sq_count_by_type(store *base, const char *collection,
+                            int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
+                            vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    const char *sql = collection ? "SELECT o.type, count(DISTINCT o.id), count(*) FROM objects o JOIN collections c "
+                                   "ON c.cid = o.cid WHERE c.name = ? GROUP BY o.type ORDER BY o.type"
+                                 : "SELECT type, count(DISTINCT id || ' ' || cid), count(*) FROM objects "
+                                   "GROUP BY type ORDER BY type";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "counting by type");
+    if (collection)
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+    int r, rc = 0;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn((const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+                (uint64_t)sqlite3_column_int64(st, 2), ctx);
+    if (!rc && r != SQLITE_DONE)
+        rc = db_fail(s, err, "counting by type");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_collections(store *base, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT uuid, name, title FROM collections ORDER BY cid", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, err, "listing collections");
+    int r, rc = 0;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_collection c = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                              (const char *)sqlite3_column_text(st, 2)};
+        rc = fn(&c, ctx);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = db_fail(s, err, "listing collections");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const struct store_ops store__sqlite_ops = {
+    .name = "sqlite",
+    .accepts = sq_accepts,
+    .open = sq_open,
+    .close = sq_close,
+    .schema_version_of = sq_schema_version_of,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put = sq_put,
+    .query_open = sq_query_open,
+    .iter_next = sq_iter_next,
+    .iter_free = sq_iter_free,
+    .stats = sq_stats,
+    .count_by_type = sq_count_by_type,
+    .collections = sq_collections,
+};
