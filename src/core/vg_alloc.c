@@ -12,34 +12,48 @@
 
 static long fail_at;  /* 0: never fail; otherwise fail allocation number >= fail_at */
 static long counted;  /* allocations seen since the hook was armed */
+static long failures; /* allocations that failed, ever (injected or real) */
 
 static int should_fail(void)
 {
     if (!fail_at)
         return 0;
     counted++;
-    return counted >= fail_at;
+    if (counted >= fail_at) {
+        failures++;
+        return 1;
+    }
+    return 0;
 }
+
+static void *counted_result(void *p)
+{
+    if (!p)
+        failures++;
+    return p;
+}
+
+long vg_alloc_failures(void) { return failures; }
 
 void *vg_malloc(size_t n)
 {
     if (should_fail())
         return NULL;
-    return malloc(n ? n : 1);
+    return counted_result(malloc(n ? n : 1));
 }
 
 void *vg_calloc(size_t count, size_t size)
 {
     if (should_fail())
         return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    return counted_result(calloc(count ? count : 1, size ? size : 1));
 }
 
 void *vg_realloc(void *p, size_t n)
 {
     if (should_fail())
         return NULL;
-    return realloc(p, n ? n : 1);
+    return counted_result(realloc(p, n ? n : 1));
 }
 
 void vg_free(void *p) { free(p); }

@@ -31,4 +31,11 @@ void vg_alloc_fail_reset(void);
 /* Allocations counted since the last vg_alloc_fail_after (failed ones included). */
 long vg_alloc_count(void);
 
+/*
+ * Allocations that have failed since start-up (injected or real). Lets a caller
+ * tell "out of memory" from bad input after a library call that does not
+ * say which (jansson reports some allocation failures as syntax errors).
+ */
+long vg_alloc_failures(void);
+
 #endif

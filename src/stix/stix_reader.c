@@ -151,7 +151,7 @@ static int skip_ws(stix_reader *r, vg_error *err)
  */
 static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
 {
-    int depth = 0;
+    int depth = 0, brc = 0;
     int c = peekc(r, err);
     if (c == -2)
         return VG_E_IO;
@@ -171,7 +171,7 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
                 s++;
             if (s > r->p) {
                 size_t n = (size_t)(s - r->p);
-                if (b && vg_buf_append(b, r->p, n))
+                if (b && (brc = vg_buf_append(b, r->p, n)))
                     goto too_big;
                 r->col += (long)n;
                 r->consumed += n;
@@ -179,7 +179,7 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
                 continue;
             }
             if (c == '\\') {
-                if (b && vg_buf_putc(b, (char)c))
+                if (b && (brc = vg_buf_putc(b, (char)c)))
                     goto too_big;
                 advance(r);
                 c = peekc(r, err);
@@ -188,7 +188,7 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
             } else if (c == '"') {
                 in_string = 0;
                 if (depth == 0) {
-                    if (b && vg_buf_putc(b, (char)c))
+                    if (b && (brc = vg_buf_putc(b, (char)c)))
                         goto too_big;
                     advance(r);
                     return 0;
@@ -196,7 +196,7 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
             } else if (c == '\n') {
                 return syntax(r, err, c, "'\"' (a raw newline cannot stand inside a JSON string)");
             }
-            if (b && vg_buf_putc(b, (char)c))
+            if (b && (brc = vg_buf_putc(b, (char)c)))
                 goto too_big;
             advance(r);
             continue;
@@ -229,7 +229,7 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
         default:
             break;
         }
-        if (b && vg_buf_putc(b, (char)c))
+        if (b && (brc = vg_buf_putc(b, (char)c)))
             goto too_big;
         advance(r);
         if (depth == 0 && (c == '}' || c == ']'))
@@ -243,13 +243,15 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
                 if (d == -1 || d == ',' || d == ']' || d == '}' || d == ' ' || d == '\t' || d == '\n' ||
                     d == '\r')
                     return 0;
-                if (b && vg_buf_putc(b, (char)d))
+                if (b && (brc = vg_buf_putc(b, (char)d)))
                     goto too_big;
                 advance(r);
             }
         }
     }
 too_big : {
+    if (brc == VG_E_NOMEM)
+        return fail(r, err, VG_E_NOMEM, "%s", "out of memory reading an object");
     char what[96];
     snprintf(what, sizeof what, "an object larger than %zu bytes", r->o.max_object_bytes);
     fail(r, err, VG_E_LIMIT, "%s", what);
@@ -270,8 +272,11 @@ static int scan_key(stix_reader *r, char key[KEY_MAX], vg_error *err)
         return rc;
     }
     json_error_t jerr;
+    long fails = vg_alloc_failures();
     json_t *s = json_loadb(b.data, b.len, JSON_DECODE_ANY, &jerr);
     vg_buf_free(&b);
+    if (!s && vg_alloc_failures() != fails)
+        return fail(r, err, VG_E_NOMEM, "%s", "out of memory reading a key");
     if (!s || !json_is_string(s)) {
         json_decref(s);
         return syntax(r, err, '?', "an object key (a JSON string)");
@@ -395,10 +400,11 @@ uint64_t stix_reader_bytes_total(const stix_reader *r) { return r->total; }
 static int parse_element(stix_reader *r, long line, long col, json_t **obj, vg_error *err)
 {
     json_error_t jerr;
+    long fails = vg_alloc_failures();
     json_t *v = json_loadb(r->elem.data, r->elem.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v) {
         long l = line + jerr.line - 1, c = jerr.line <= 1 ? col + jerr.column - 1 : jerr.column;
-        if (strstr(jerr.text, "out of memory"))
+        if (json_error_code(&jerr) == json_error_out_of_memory || vg_alloc_failures() != fails)
             return vg_error_set(err, VG_E_NOMEM, "out of memory parsing an object in %s", r->name);
         vg_error_set(err, VG_E_INVALID, "object %llu is not valid JSON: %s", (unsigned long long)r->index,
                      jerr.text);
@@ -516,14 +522,18 @@ static int bundle_keys(stix_reader *r, vg_error *err)
         int ok = vg_buf_puts(&r->rest, r->rest.len > 1 ? "," : "") == 0;
         ok = ok && vg_buf_put_json_string(&r->rest, key, strlen(key)) == 0 && vg_buf_putc(&r->rest, ':') == 0;
         if (!ok)
-            return fail(r, err, VG_E_LIMIT, "%s", "top-level object too large");
+            return fail(r, err, r->rest.len + 300 < r->rest.max ? VG_E_NOMEM : VG_E_LIMIT, "%s",
+                        "top-level object too large, or out of memory");
         size_t vstart = r->rest.len;
         rc = scan_value(r, &r->rest, 1, err);
         if (rc)
             return rc;
         if (strcmp(key, "type") == 0 || strcmp(key, "spec_version") == 0) {
             json_error_t jerr;
+            long fails = vg_alloc_failures();
             json_t *v = json_loadb(r->rest.data + vstart, r->rest.len - vstart, JSON_DECODE_ANY, &jerr);
+            if (!v && vg_alloc_failures() != fails)
+                return fail(r, err, VG_E_NOMEM, "%s", "out of memory reading the bundle");
             if (!v || !json_is_string(v)) {
                 json_decref(v);
                 r->line = kline;

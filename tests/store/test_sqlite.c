@@ -1,0 +1,253 @@
+/*
+ * test_sqlite.c - the store interface on its SQLite engine: versions, dedupe,
+ * queries, paging cursors, transactions and refusing foreign files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "store/store.h"
+#include "vg_test.h"
+
+static char path[4200];
+
+static store_object obj(const char *id, const char *type, const char *modified, const char *json)
+{
+    store_object o = {.id = id, .type = type, .spec_version = "2.1", .json = json, .json_len = strlen(json)};
+    if (modified) {
+        o.has_version = 1;
+        assert_int_equal(vg_time_parse(modified, strlen(modified), VG_TIME_STIX, &o.version, NULL), 0);
+    }
+    return o;
+}
+
+static store *fresh(const char *name)
+{
+    snprintf(path, sizeof path, "%s/s.db", vg_test_tmpdir(name));
+    store *s;
+    vg_error err = {0};
+    assert_int_equal(store_open(path, STORE_CREATE, &s, &err), 0);
+    return s;
+}
+
+static void put(store *s, const char *coll, store_object o, int expect_inserted)
+{
+    int ins = -1;
+    vg_error err = {0};
+    if (store_put(s, coll, &o, &ins, &err))
+        fail_msg("put %s: %s", o.id, err.msg);
+    assert_int_equal(ins, expect_inserted);
+}
+
+/* Runs q and returns the number of rows; copies the last json into last (if non-NULL). */
+static int count(store *s, const store_query *q, char *last, size_t n)
+{
+    store_iter *it;
+    vg_error err = {0};
+    assert_int_equal(store_query_open(s, q, &it, &err), 0);
+    store_row row;
+    int k = 0, rc;
+    while ((rc = store_iter_next(it, &row, &err)) == 1) {
+        k++;
+        if (last)
+            snprintf(last, n, "%s", row.json);
+    }
+    assert_int_equal(rc, 0);
+    store_iter_free(it);
+    return k;
+}
+
+static void test_store_sqlite__versions_and_dedupe(void **state)
+{
+    (void)state;
+    store *s = fresh("store_versions");
+    vg_error err = {0};
+    assert_int_equal(store_begin(s, &err), 0);
+    put(s, NULL, obj("malware--1", "malware", "2020-01-01T00:00:00Z", "{\"v\":1}"), 1);
+    put(s, NULL, obj("malware--1", "malware", "2021-01-01T00:00:00.5Z", "{\"v\":3}"), 1);
+    put(s, NULL, obj("malware--1", "malware", "2020-06-01T00:00:00Z", "{\"v\":2}"), 1);
+    put(s, NULL, obj("malware--1", "malware", "2020-01-01T00:00:00.000Z", "{\"v\":1}"), 0); /* same version */
+    put(s, NULL, obj("indicator--1", "indicator", "2020-01-01T00:00:00Z", "{\"i\":1}"), 1);
+    put(s, "partners", obj("indicator--1", "indicator", "2020-01-01T00:00:00Z", "{\"i\":1}"), 1);
+    put(s, NULL, obj("ipv4-addr--1", "ipv4-addr", NULL, "{\"sco\":1}"), 1);
+    put(s, NULL, obj("ipv4-addr--1", "ipv4-addr", NULL, "{\"sco\":1}"), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+
+    const char *id = "malware--1";
+    char last[256];
+    store_query q = {.ids = &id, .nids = 1};
+    assert_int_equal(count(s, &q, last, sizeof last), 1);
+    assert_string_equal(last, "{\"v\":3}");
+    q.versions = STORE_VER_FIRST;
+    assert_int_equal(count(s, &q, last, sizeof last), 1);
+    assert_string_equal(last, "{\"v\":1}");
+    q.versions = STORE_VER_ALL;
+    assert_int_equal(count(s, &q, NULL, 0), 3);
+    q.versions = STORE_VER_FIRST | STORE_VER_LAST;
+    assert_int_equal(count(s, &q, NULL, 0), 2);
+    vg_time at;
+    assert_int_equal(vg_time_parse("2020-06-01T00:00:00.000Z", 24, VG_TIME_STIX, &at, NULL), 0);
+    q.versions = STORE_VER_AT;
+    q.at = &at;
+    q.nat = 1;
+    assert_int_equal(count(s, &q, last, sizeof last), 1);
+    assert_string_equal(last, "{\"v\":2}");
+
+    const char *types[] = {"indicator", "ipv4-addr"};
+    store_query qt = {.types = types, .ntypes = 2};
+    assert_int_equal(count(s, &qt, NULL, 0), 3); /* indicator in two collections + the SCO */
+    qt.collection = "partners";
+    assert_int_equal(count(s, &qt, NULL, 0), 1);
+    const char *sv = "2.0";
+    store_query qs = {.spec_versions = &sv, .nspec_versions = 1};
+    assert_int_equal(count(s, &qs, NULL, 0), 0);
+
+    store_stats st;
+    assert_int_equal(store_stats_get(s, &st, &err), 0);
+    assert_int_equal(st.versions, 6);
+    assert_int_equal(st.objects, 4);
+    assert_int_equal(st.collections, 2);
+    store_close(s);
+}
+
+static void test_store_sqlite__paging_and_added_after(void **state)
+{
+    (void)state;
+    store *s = fresh("store_paging");
+    vg_error err = {0};
+    char ids[50][32];
+    assert_int_equal(store_begin(s, &err), 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(ids[i], sizeof ids[i], "note--%02d", i);
+        put(s, NULL, obj(ids[i], "note", "2020-01-01T00:00:00Z", "{}"), 1);
+    }
+    assert_int_equal(store_commit(s, &err), 0);
+    /* Pages of 7 cover all 50 objects once, in order, with a cursor any handle can continue. */
+    char cursor[96] = "";
+    int seen = 0, pages = 0;
+    char prev_added[VG_TIME_MAX] = "";
+    for (;;) {
+        store_query q = {.limit = 7, .cursor = cursor[0] ? cursor : NULL};
+        store *s2;
+        assert_int_equal(store_open(path, STORE_READONLY, &s2, &err), 0);
+        store_iter *it;
+        assert_int_equal(store_query_open(s2, &q, &it, &err), 0);
+        store_row row;
+        while (store_iter_next(it, &row, &err) == 1) {
+            assert_string_equal(row.id, ids[seen]);
+            assert_true(strcmp(prev_added, row.added) < 0); /* strictly increasing */
+            snprintf(prev_added, sizeof prev_added, "%s", row.added);
+            seen++;
+        }
+        pages++;
+        const char *next = store_iter_next_cursor(it);
+        if (next)
+            snprintf(cursor, sizeof cursor, "%s", next);
+        int more = store_iter_more(it);
+        store_iter_free(it);
+        store_close(s2);
+        if (!more)
+            break;
+    }
+    assert_int_equal(seen, 50);
+    assert_int_equal(pages, 8);
+    /* added_after the 10th object's date added gives the 40 after it. */
+    store_query q = {.limit = 10};
+    store_iter *it;
+    assert_int_equal(store_query_open(s, &q, &it, &err), 0);
+    store_row row;
+    while (store_iter_next(it, &row, &err) == 1)
+        ;
+    store_query qa = {.has_added_after = 1};
+    const char *last = store_iter_added_last(it);
+    assert_int_equal(vg_time_parse(last, strlen(last), VG_TIME_STIX, &qa.added_after, NULL), 0);
+    store_iter_free(it);
+    assert_int_equal(count(s, &qa, NULL, 0), 40);
+    store_query bad = {.cursor = "c12-x"};
+    assert_int_equal(store_query_open(s, &bad, &it, &err), VG_E_USAGE);
+    assert_non_null(strstr(err.msg, "cursor"));
+    store_close(s);
+}
+
+static void test_store_sqlite__rollback_leaves_store_unchanged(void **state)
+{
+    (void)state;
+    store *s = fresh("store_rollback");
+    vg_error err = {0};
+    assert_int_equal(store_begin(s, &err), 0);
+    put(s, NULL, obj("note--1", "note", "2020-01-01T00:00:00Z", "{}"), 1);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_int_equal(store_begin(s, &err), 0);
+    put(s, "new", obj("note--2", "note", "2020-01-01T00:00:00Z", "{}"), 1);
+    store_rollback(s);
+    store_query q = {0};
+    assert_int_equal(count(s, &q, NULL, 0), 1);
+    store_stats st;
+    assert_int_equal(store_stats_get(s, &st, &err), 0);
+    assert_int_equal(st.collections, 1);
+    /* The collection cache must not survive the rollback. */
+    assert_int_equal(store_begin(s, &err), 0);
+    put(s, "new", obj("note--3", "note", "2020-01-01T00:00:00Z", "{}"), 1);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_int_equal(count(s, &q, NULL, 0), 2);
+    int ins;
+    store_object o = obj("note--4", "note", NULL, "{}");
+    assert_int_equal(store_put(s, NULL, &o, &ins, &err), VG_E_INTERNAL); /* outside a transaction */
+    store_close(s);
+}
+
+static void test_store_sqlite__refuses_foreign_files(void **state)
+{
+    (void)state;
+    const char *dir = vg_test_tmpdir("store_foreign");
+    char p[4200];
+    snprintf(p, sizeof p, "%s/garbage.db", dir);
+    vg_test_write_file(p, "this is not a database, not at all, no............................................"
+                          "...................................................................", 150);
+    store *s;
+    vg_error err = {0};
+    assert_int_equal(store_open(p, STORE_CREATE, &s, &err), VG_E_STORE);
+    assert_non_null(strstr(err.msg, "not a vigil store"));
+    snprintf(p, sizeof p, "%s/other.db", dir);
+    assert_int_equal(vg_test_sh("sqlite3 '%s' 'CREATE TABLE t(x)' 2>/dev/null || python3 -c \"import sqlite3; "
+                                "sqlite3.connect('%s').execute('CREATE TABLE t(x)')\"",
+                                p, p),
+                     0);
+    assert_int_equal(store_open(p, STORE_CREATE, &s, &err), VG_E_STORE);
+    snprintf(p, sizeof p, "%s/missing.db", dir);
+    assert_int_equal(store_open(p, 0, &s, &err), VG_E_NOTFOUND);
+    assert_int_equal(store_open("postgres://localhost/vigil", 0, &s, &err), VG_E_UNSUPPORTED);
+}
+
+static void test_store_sqlite__newer_schema_is_refused(void **state)
+{
+    (void)state;
+    store *s = fresh("store_newer");
+    assert_int_equal(store_schema_version_of(s), store_schema_version());
+    store_close(s);
+    assert_int_equal(vg_test_sh("python3 -c \"import sqlite3; c=sqlite3.connect('%s'); "
+                                "c.execute('PRAGMA user_version=99'); c.commit()\"",
+                                path),
+                     0);
+    vg_error err = {0};
+    assert_int_equal(store_open(path, 0, &s, &err), VG_E_CONFLICT);
+    assert_non_null(strstr(err.msg, "newer"));
+}
+
+int main(void)
+{
+    vg_alloc_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_sqlite__versions_and_dedupe),
+        cmocka_unit_test(test_store_sqlite__paging_and_added_after),
+        cmocka_unit_test(test_store_sqlite__rollback_leaves_store_unchanged),
+        cmocka_unit_test(test_store_sqlite__refuses_foreign_files),
+        cmocka_unit_test(test_store_sqlite__newer_schema_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
