@@ -8,9 +8,10 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
-static const char usage[] = "usage: vigil stats [--store PATH] [--collection NAME] [--json]\n"
+static const char usage[] = "usage: vigil stats [--store PATH] [--collection NAME] [--check] [--json]\n"
                             "\n"
-                            "Counts objects and versions in the store, in all and by type.\n";
+                            "Counts objects and versions in the store, in all and by type.\n"
+                            "--check first verifies the store's integrity (exit 2 if it is damaged).\n";
 
 typedef struct ctx {
     int json;  /* JSON output */
@@ -34,17 +35,19 @@ int cmd_stats(int argc, char **argv)
     static const struct option longopts[] = {
         {"store", required_argument, NULL, 's'}, {"collection", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},        {"help", no_argument, NULL, 'h'},
+        {"check", no_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
     const char *store_opt = NULL, *collection = NULL;
     ctx c = {0, 1};
-    int o;
+    int o, check = 0;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case 's': store_opt = optarg; break;
         case 'c': collection = optarg; break;
         case 'j': c.json = 1; break;
+        case 'k': check = 1; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: fputs(usage, stderr); return CLI_EXIT_FAIL;
         }
@@ -54,6 +57,8 @@ int cmd_stats(int argc, char **argv)
     store_stats st;
     const char *path = cli_store_path(store_opt);
     int rc = store_open(path, STORE_READONLY, &s, &err);
+    if (!rc && check)
+        rc = store_verify(s, &err);
     if (!rc)
         rc = store_stats_get(s, &st, &err);
     if (!rc) {

@@ -58,7 +58,7 @@ static int take_object(store *s, json_t *obj, const stix_pos *pos, int bundle_20
     stix_issues_clear(issues);
     int rc = stix_validate(obj, 0, issues);
     if (rc)
-        return vg_error_set(err, rc, "out of memory validating an object");
+        return vg_error_set(err, rc, "cannot validate an object: %s", vg_strerror(rc));
     if (issues->errors || (rc = stix_meta_get(obj, &m, &merr))) {
         if (rc == VG_E_NOMEM)
             return vg_error_set(err, rc, "out of memory");

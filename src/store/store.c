@@ -77,6 +77,8 @@ int store_stats_get(store *s, store_stats *st, vg_error *err)
     return s->ops->stats(s, st, err);
 }
 
+int store_verify(store *s, vg_error *err) { return s->ops->verify(s, err); }
+
 int store_count_by_type(store *s, const char *collection,
                         int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                         vg_error *err)

@@ -140,6 +140,9 @@ typedef struct store_stats {
 
 int store_stats_get(store *s, store_stats *st, vg_error *err);
 
+/* Checks the store's integrity (every page, index and constraint). VG_E_STORE with what is wrong. */
+int store_verify(store *s, vg_error *err);
+
 /* Calls fn once per object type with the number of distinct objects of that type. */
 int store_count_by_type(store *s, const char *collection,
                         int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,

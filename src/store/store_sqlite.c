@@ -518,6 +518,37 @@ static int sq_stats(store *base, store_stats *out, vg_error *err)
     return r == SQLITE_ROW ? 0 : db_fail(s, err, "counting");
 }
 
+static int sq_verify(store *base, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(20)", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "checking integrity");
+    int r, bad = 0;
+    vg_buf msg;
+    vg_buf_init(&msg, 4096);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line && strcmp(line, "ok") != 0) {
+            bad = 1;
+            vg_buf_printf(&msg, "%s%s", msg.len ? "; " : "", line);
+        }
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        vg_buf_free(&msg);
+        return db_fail(s, err, "checking integrity");
+    }
+    if (bad) {
+        vg_error_set(err, VG_E_STORE, "the store is damaged: %s", msg.data);
+        vg_buf_free(&msg);
+        vg_error_where(err, "%s", s->path);
+        return vg_error_hint(err, "restore it from a backup, or re-import into a new store");
+    }
+    vg_buf_free(&msg);
+    return 0;
+}
+
 static int sq_count_by_type(store *base, const char *collection,
                             int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                             vg_error *err)
@@ -575,6 +606,7 @@ const struct store_ops store__sqlite_ops = {
     .iter_next = sq_iter_next,
     .iter_free = sq_iter_free,
     .stats = sq_stats,
+    .verify = sq_verify,
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,
 };
