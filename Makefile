@@ -39,7 +39,7 @@ asan: deps
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DVG_FUZZ=ON >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
 	@./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 lint:
