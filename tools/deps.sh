@@ -7,9 +7,10 @@ list="$here/deps/debian.txt"
 missing=""
 for p in $(grep -v '^#' "$list" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$'); do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        # nodejs may come from another repository under the same name, or as a
-        # binary already on PATH: accept a working node.
+        # nodejs and npm may come from another repository (whose nodejs bundles
+        # npm), or as binaries already on PATH: accept a working node and npm.
         if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then continue; fi
+        if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
         missing="$missing $p"
     fi
 done

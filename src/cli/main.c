@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"get", cmd_get, "print one object by id (latest, first, all or one version)"},
     {"list", cmd_list, "list objects in the store, filtered by type"},
     {"stats", cmd_stats, "count what the store holds, by type"},
+    {"sample", cmd_sample, "write a realistic, deterministic sample bundle (demo and benchmarks)"},
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
 };

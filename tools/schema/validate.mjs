@@ -42,12 +42,13 @@ function usage(out) {
             '  --allow FILE      allow-list of known schema false positives\n' +
             '                    (default: allow-list.json beside this script; "none" for none)\n' +
             '  --max-errors N    errors printed per invalid object (default 10)\n' +
+            '  --max-invalid N   invalid objects printed in full (default 50; the count is always exact)\n' +
             '  -q, --quiet       print only the summary line\n'
     );
 }
 
 function parseArgs(argv) {
-    const opts = { files: [], schemas: null, allow: null, maxErrors: 10, quiet: false };
+    const opts = { files: [], schemas: null, allow: null, maxErrors: 10, maxInvalid: 50, quiet: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const value = () => {
@@ -57,12 +58,14 @@ function parseArgs(argv) {
         if (a === '--schemas') opts.schemas = value();
         else if (a === '--allow') opts.allow = value();
         else if (a === '--max-errors') opts.maxErrors = Number.parseInt(value(), 10);
+        else if (a === '--max-invalid') opts.maxInvalid = Number.parseInt(value(), 10);
         else if (a === '-q' || a === '--quiet') opts.quiet = true;
         else if (a === '-h' || a === '--help') opts.help = true;
         else if (a.startsWith('-') && a !== '-') throw new Error(`unknown option ${a}`);
         else opts.files.push(a);
     }
-    if (!Number.isInteger(opts.maxErrors) || opts.maxErrors < 0) throw new Error('--max-errors needs a number >= 0');
+    for (const k of ['maxErrors', 'maxInvalid'])
+        if (!Number.isInteger(opts[k]) || opts[k] < 0) throw new Error(`--max-${k.slice(3).toLowerCase()} needs a number >= 0`);
     return opts;
 }
 
@@ -87,7 +90,7 @@ function listJson(dir) {
 function loadSchemas(dir) {
     const ajv = new Ajv2020({
         allErrors: true, // report every problem of an object, not only the first
-        strict: false, // the OASIS schemas use "definitions" and free "title"s inside allOf
+        strict: false, // strict mode refuses e.g. core.json's not/anyOf/required of undefined properties
         validateFormats: true,
         // The schemas' regexes are written for plain ECMA-262 regexes ("\\-" outside a
         // class), which the 'u' flag rejects; draft 2020-12 allows either.
@@ -254,7 +257,7 @@ function main() {
                     continue;
                 }
                 tally.invalid++;
-                if (opts.quiet) continue;
+                if (opts.quiet || tally.invalid > opts.maxInvalid) continue;
                 out.write(`INVALID ${obj.id ?? '(no id)'} (${where})\n`);
                 for (const e of errs.slice(0, opts.maxErrors)) {
                     const params = e.keyword === 'additionalProperties' ? ` '${e.params.additionalProperty}'` : '';
@@ -273,6 +276,8 @@ function main() {
             }
         }
     }
+    if (!opts.quiet && tally.invalid > opts.maxInvalid)
+        out.write(`... ${tally.invalid - opts.maxInvalid} more invalid objects not shown (--max-invalid)\n`);
     if (!opts.quiet && skippedTypes.size > 0) {
         const list = [...skippedTypes].map(([t, n]) => `${t} ${n}`).join(', ');
         out.write(`skipped (custom types, no OASIS schema): ${list}\n`);
