@@ -19,6 +19,7 @@
 #include "vg_test.h"
 
 static const char *shared;
+static long duplicate_indicators; /* indicator versions found in more than one input file */
 
 static const char *const attack[] = {
     "data/attack/enterprise-attack-18.1.stix20.json.gz",
@@ -59,11 +60,13 @@ static json_t *expected_objects(const char *path)
         const char *mod = json_string_value(json_object_get(obj, "modified"));
         char key[512];
         snprintf(key, sizeof key, "%s|%s", id, mod ? mod : "");
-        (void)type;
-        if (!json_object_get(map, key)) /* the store keeps the first of identical versions */
+        if (!json_object_get(map, key)) { /* the store keeps the first of identical versions */
             json_object_set_new(map, key, obj);
-        else
+        } else {
             json_decref(obj);
+            if (strcmp(type, "indicator") == 0)
+                duplicate_indicators++;
+        }
     }
     assert_int_equal(rc, 0);
     stix_reader_free(r);
@@ -82,6 +85,13 @@ static void import_and_compare(const char *const *files, size_t nfiles, const ch
     intel_import_opts o = {.on_invalid = on_invalid};
     for (size_t i = 0; i < nfiles; i++) {
         json_t *m = expected_objects(files[i]);
+        const char *key;
+        json_t *v;
+        json_object_foreach(m, key, v)
+        {
+            if (json_object_get(expected, key) && strcmp(json_string_value(json_object_get(v, "type")), "indicator") == 0)
+                duplicate_indicators++;
+        }
         json_object_update_missing(expected, m);
         json_decref(m);
         if (intel_import_path(s, files[i], &o, &st, &err))
@@ -186,7 +196,9 @@ static void test_intel_realdata__ioc_bundles_match_index(void **state)
     assert_int_equal(expect_indicators, 10759);
     json_t *counts = json_object();
     import_and_compare(files, n, "realdata_iocs", counts);
-    assert_int_equal(json_integer_value(json_object_get(counts, "indicator")), expect_indicators);
+    /* Some feeds repeat another's indicators (same id and modified): the store keeps one of each. */
+    assert_int_equal(json_integer_value(json_object_get(counts, "indicator")) + duplicate_indicators,
+                     expect_indicators);
     json_decref(counts);
 }
 
