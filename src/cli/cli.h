@@ -46,5 +46,6 @@ int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_pattern(int argc, char **argv);
 
 #endif

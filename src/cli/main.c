@@ -22,6 +22,7 @@ static const cli_command commands[] = {
     {"sample", cmd_sample, "write a realistic, deterministic sample bundle (demo and benchmarks)"},
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
+    {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
