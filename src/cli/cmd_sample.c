@@ -52,9 +52,12 @@ static int parse_count(const char *opt, const char *s, uint64_t *out)
 int cmd_sample(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"seed", required_argument, NULL, 's'},        {"indicators", required_argument, NULL, 'n'},
-        {"no-relationships", no_argument, NULL, 'R'},  {"now", required_argument, NULL, 't'},
-        {"output", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
+        {"seed", required_argument, NULL, 's'},
+        {"indicators", required_argument, NULL, 'n'},
+        {"no-relationships", no_argument, NULL, 'R'},
+        {"now", required_argument, NULL, 't'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     intel_sample_opts opts;
@@ -72,7 +75,9 @@ int cmd_sample(int argc, char **argv)
             if (parse_count("--indicators", optarg, &opts.indicators))
                 return CLI_EXIT_FAIL;
             break;
-        case 'R': opts.relationships = 0; break;
+        case 'R':
+            opts.relationships = 0;
+            break;
         case 't': {
             vg_time t;
             if (cli_parse_time("sample", "--now", optarg, &t))
@@ -80,9 +85,15 @@ int cmd_sample(int argc, char **argv)
             opts.base_time = t.sec;
             break;
         }
-        case 'o': output = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default: fputs(usage, stderr); return CLI_EXIT_FAIL;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return CLI_EXIT_FAIL;
         }
     }
     if (optind < argc) {
@@ -107,7 +118,8 @@ int cmd_sample(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     if (output)
-        fprintf(stderr, "wrote %" PRIu64 " objects (%" PRIu64 " indicators, %" PRIu64 " relationships) to %s\n",
+        fprintf(stderr,
+                "wrote %" PRIu64 " objects (%" PRIu64 " indicators, %" PRIu64 " relationships) to %s\n",
                 n.objects, n.indicators, n.relationships, output);
     return CLI_EXIT_OK;
 }

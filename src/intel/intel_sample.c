@@ -47,7 +47,10 @@ static void rng_seed(rng *r, uint64_t seed, uint64_t stream)
         r->s[i] = splitmix64(&x);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t rng_next(rng *r)
 {
@@ -64,7 +67,10 @@ static uint64_t rng_next(rng *r)
 }
 
 /* A number in [0, n), n > 0. The modulo bias (< n / 2^64) does not matter here. */
-static uint64_t rng_below(rng *r, uint64_t n) { return rng_next(r) % n; }
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    return rng_next(r) % n;
+}
 
 /* ---- the emitter ---------------------------------------------------------- */
 
@@ -88,12 +94,33 @@ static void emit(gen *g, const char *s, size_t len)
         g->rc = vg_buf_append(&g->b, s, len);
 }
 
-static void emit_s(gen *g, const char *s) { emit(g, s, strlen(s)); }
+static void emit_s(gen *g, const char *s)
+{
+    emit(g, s, strlen(s));
+}
 
+/* Appends s as a JSON string literal. Runs of characters that need no escape
+ * (nearly all of them here) are copied with one append each. */
 static void emit_json(gen *g, const char *s)
 {
-    if (!g->rc)
-        g->rc = vg_buf_put_json_string(&g->b, s, strlen(s));
+    emit(g, "\"", 1);
+    while (*s) {
+        size_t n = 0;
+        while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != '"' && s[n] != '\\')
+            n++;
+        emit(g, s, n);
+        s += n;
+        if (!*s)
+            break;
+        char esc[8];
+        unsigned char c = (unsigned char)*s++;
+        if (c == '"' || c == '\\')
+            snprintf(esc, sizeof esc, "\\%c", c);
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        emit_s(g, esc);
+    }
+    emit(g, "\"", 1);
 }
 
 /* Separates a member from the previous one of the same container. */
@@ -127,10 +154,22 @@ static void close_c(gen *g, char c)
     g->depth--;
 }
 
-static void obj_open(gen *g, const char *k) { open_c(g, k, '{'); }
-static void obj_close(gen *g) { close_c(g, '}'); }
-static void arr_open(gen *g, const char *k) { open_c(g, k, '['); }
-static void arr_close(gen *g) { close_c(g, ']'); }
+static void obj_open(gen *g, const char *k)
+{
+    open_c(g, k, '{');
+}
+static void obj_close(gen *g)
+{
+    close_c(g, '}');
+}
+static void arr_open(gen *g, const char *k)
+{
+    open_c(g, k, '[');
+}
+static void arr_close(gen *g)
+{
+    close_c(g, ']');
+}
 
 static void put_str(gen *g, const char *k, const char *v)
 {
@@ -188,8 +227,7 @@ static int flush_object(gen *g, const char *type, vg_error *err)
 {
     if (g->rc)
         return vg_error_set(err, g->rc, "building a sample object failed: %s", vg_strerror(g->rc));
-    if (fputs(g->first ? "\n" : ",\n", g->out) == EOF ||
-        fwrite(g->b.data, 1, g->b.len, g->out) != g->b.len)
+    if (fputs(g->first ? "\n" : ",\n", g->out) == EOF || fwrite(g->b.data, 1, g->b.len, g->out) != g->b.len)
         return vg_error_set(err, VG_E_IO, "writing the sample bundle failed: %s", strerror(errno));
     g->first = 0;
     vg_buf_reset(&g->b);
@@ -209,10 +247,10 @@ static int flush_object(gen *g, const char *type, vg_error *err)
 static void new_id(gen *g, const char *type, char out[ID_MAX])
 {
     uint64_t hi = rng_next(&g->r), lo = rng_next(&g->r);
-    hi = (hi & ~(uint64_t)0xf000) | 0x4000;                   /* version 4 */
+    hi = (hi & ~(uint64_t)0xf000) | 0x4000;                           /* version 4 */
     lo = (lo & ~((uint64_t)0xc000 << 48)) | ((uint64_t)0x8000 << 48); /* RFC 4122 variant */
-    snprintf(out, ID_MAX, "%s--%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
-             type, hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & (uint64_t)0xffffffffffffULL);
+    snprintf(out, ID_MAX, "%s--%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64, type,
+             hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & (uint64_t)0xffffffffffffULL);
 }
 
 #define DAY_MS (86400LL * 1000)
@@ -302,10 +340,12 @@ typedef struct victim {
 
 enum { V_GRID, V_HOSPITAL, V_ELECTION, V_NEWS, V_BANK, NVICTIM };
 static const victim victims[NVICTIM] = {
-    {"Northwind Grid Operator", {"energy", "utilities", NULL},
+    {"Northwind Grid Operator",
+     {"energy", "utilities", NULL},
      "Transmission system operator of the northern region (critical infrastructure)."},
     {"Harbor City General Hospital", {"healthcare", NULL}, "Regional hospital, 900 beds."},
-    {"National Election Commission", {"government-national", NULL},
+    {"National Election Commission",
+     {"government-national", NULL},
      "Runs national elections and the voter register."},
     {"Riverside Daily", {"communications", NULL}, "Independent newspaper and news site."},
     {"Meridian Savings Bank", {"financial-services", NULL}, "Retail bank with 1.2 million customers."},
@@ -324,11 +364,21 @@ typedef struct actor {
 
 enum { TA_HERON, TA_WOLF, NACTOR };
 static const actor actors[NACTOR] = {
-    {"Ember Heron operators", {"nation-state", "spy", NULL}, {"Heron Group", NULL}, "expert", "government",
-     "organizational-gain", {"surveil journalists, election officials and opposition figures", NULL},
+    {"Ember Heron operators",
+     {"nation-state", "spy", NULL},
+     {"Heron Group", NULL},
+     "expert",
+     "government",
+     "organizational-gain",
+     {"surveil journalists, election officials and opposition figures", NULL},
      "State-aligned operators who buy commercial spyware and run it against their own critics abroad."},
-    {"Paper Wolf", {"crime-syndicate", "criminal", NULL}, {"PW Syndicate", NULL}, "advanced", "organization",
-     "personal-gain", {"extort hospitals, banks and utilities", NULL},
+    {"Paper Wolf",
+     {"crime-syndicate", "criminal", NULL},
+     {"PW Syndicate", NULL},
+     "advanced",
+     "organization",
+     "personal-gain",
+     {"extort hospitals, banks and utilities", NULL},
      "Financially motivated syndicate that runs a ransomware-as-a-service programme."},
 };
 
@@ -338,7 +388,7 @@ typedef struct intrusion_set {
     const char *resource_level;
     const char *motivation;
     const char *goals[3];
-    int actor;     /* attributed-to: index in actors[] */
+    int actor;      /* attributed-to: index in actors[] */
     int malware[3]; /* uses: indexes in families[], -1 ends */
     int targets[4]; /* targets: indexes in victims[], -1 ends */
     const char *description;
@@ -347,13 +397,24 @@ typedef struct intrusion_set {
 enum { IS_HERON, IS_LYNX, NSET };
 enum { M_NIGHTJAR, M_SALTMARSH, M_ASHFALL, M_MAGPIE, NFAMILY };
 static const intrusion_set sets[NSET] = {
-    {"Ember Heron", {"EH-17", "Quiet Heron", NULL}, "government", "organizational-gain",
-     {"collect communications of election officials and reporters", NULL}, TA_HERON,
-     {M_NIGHTJAR, M_ASHFALL, -1}, {V_ELECTION, V_NEWS, V_GRID, -1},
+    {"Ember Heron",
+     {"EH-17", "Quiet Heron", NULL},
+     "government",
+     "organizational-gain",
+     {"collect communications of election officials and reporters", NULL},
+     TA_HERON,
+     {M_NIGHTJAR, M_ASHFALL, -1},
+     {V_ELECTION, V_NEWS, V_GRID, -1},
      "Espionage intrusion set active since 2023; delivers Nightjar spyware through one-click SMS links "
      "and zero-click exploit chains, and has deployed the Ashfall wiper against energy operators."},
-    {"Glass Lynx", {"GL-4", NULL}, "organization", "personal-gain", {"ransom payments", NULL}, TA_WOLF,
-     {M_SALTMARSH, M_MAGPIE, -1}, {V_HOSPITAL, V_BANK, -1},
+    {"Glass Lynx",
+     {"GL-4", NULL},
+     "organization",
+     "personal-gain",
+     {"ransom payments", NULL},
+     TA_WOLF,
+     {M_SALTMARSH, M_MAGPIE, -1},
+     {V_HOSPITAL, V_BANK, -1},
      "Ransomware affiliate of Paper Wolf: initial access through exploited VPN gateways and Magpie-stolen "
      "credentials, then Saltmarsh ransomware with data-leak extortion."},
 };
@@ -366,29 +427,53 @@ typedef struct family {
     const char *capabilities[4];
     const char *languages[3];
     const char *archs[3];
-    int uses[5];   /* attack patterns: indexes in techniques[], -1 ends */
-    int tlp;       /* marking of the indicators of this family */
+    int uses[5]; /* attack patterns: indexes in techniques[], -1 ends */
+    int tlp;     /* marking of the indicators of this family */
     const char *description;
 } family;
 
 enum { T_SPEAR, T_EXPLOIT, T_MALFILE, T_WEB, T_CREDS, T_ENCRYPT, T_DESTROY, T_LOCATION, T_AUDIO, NTECH };
 static const family families[NFAMILY] = {
-    {"Nightjar", {"spyware", "remote-access-trojan", NULL}, {"NJ-Mobile", NULL}, {"mercenary-spyware", "mobile", NULL},
+    {"Nightjar",
+     {"spyware", "remote-access-trojan", NULL},
+     {"NJ-Mobile", NULL},
+     {"mercenary-spyware", "mobile", NULL},
      {"captures-input-peripherals", "captures-system-state-data", "exfiltrates-data", NULL},
-     {"objective-c", "java", NULL}, {"arm", NULL}, {T_LOCATION, T_AUDIO, T_WEB, -1}, TLP_AMBER,
+     {"objective-c", "java", NULL},
+     {"arm", NULL},
+     {T_LOCATION, T_AUDIO, T_WEB, -1},
+     TLP_AMBER,
      "Commercial ('mercenary') spyware for iOS and Android sold to governments. Installed through one-click "
      "SMS links and zero-click exploit chains; reads messages, records audio and tracks location."},
-    {"Saltmarsh", {"ransomware", NULL}, {NULL}, {"ransomware-as-a-service", NULL},
-     {"compromises-data-availability", "exfiltrates-data", "evades-av", NULL}, {"go", NULL}, {"x86-64", NULL},
-     {T_ENCRYPT, T_EXPLOIT, T_MALFILE, -1}, TLP_GREEN,
+    {"Saltmarsh",
+     {"ransomware", NULL},
+     {NULL},
+     {"ransomware-as-a-service", NULL},
+     {"compromises-data-availability", "exfiltrates-data", "evades-av", NULL},
+     {"go", NULL},
+     {"x86-64", NULL},
+     {T_ENCRYPT, T_EXPLOIT, T_MALFILE, -1},
+     TLP_GREEN,
      "Ransomware sold as a service; encrypts Windows and ESXi hosts and leaks stolen data on a shame site."},
-    {"Ashfall", {"wiper", NULL}, {NULL}, {"destructive", NULL},
+    {"Ashfall",
+     {"wiper", NULL},
+     {NULL},
+     {"destructive", NULL},
      {"compromises-data-integrity", "compromises-system-availability", "cleans-traces-of-infection", NULL},
-     {"c", NULL}, {"x86", "x86-64", NULL}, {T_DESTROY, -1}, TLP_AMBER,
+     {"c", NULL},
+     {"x86", "x86-64", NULL},
+     {T_DESTROY, -1},
+     TLP_AMBER,
      "Wiper that overwrites the master boot record and files through a signed raw-disk driver."},
-    {"Magpie", {"spyware", "keylogger", NULL}, {NULL}, {"infostealer", "crypto-theft", NULL},
+    {"Magpie",
+     {"spyware", "keylogger", NULL},
+     {NULL},
+     {"infostealer", "crypto-theft", NULL},
      {"steals-authentication-credentials", "captures-input-peripherals", "exfiltrates-data", NULL},
-     {"c++", NULL}, {"x86-64", NULL}, {T_CREDS, T_SPEAR, T_MALFILE, T_WEB, -1}, TLP_GREEN,
+     {"c++", NULL},
+     {"x86-64", NULL},
+     {T_CREDS, T_SPEAR, T_MALFILE, T_WEB, -1},
+     TLP_GREEN,
      "Infostealer sold on criminal forums: browser passwords, session cookies and cryptocurrency wallets; "
      "replaces wallet addresses in the clipboard."},
 };
@@ -423,16 +508,29 @@ typedef struct mitigation {
 
 #define NCOA 6
 static const mitigation coas[NCOA] = {
-    {"M1017", "User Training", {T_SPEAR, T_MALFILE, -1},
+    {"M1017",
+     "User Training",
+     {T_SPEAR, T_MALFILE, -1},
      "Train staff to report unexpected attachments and links, including SMS links."},
-    {"M1053", "Data Backup", {T_ENCRYPT, T_DESTROY, -1},
+    {"M1053",
+     "Data Backup",
+     {T_ENCRYPT, T_DESTROY, -1},
      "Keep offline, tested backups of critical systems; rehearse restoring them."},
-    {"M1051", "Update Software", {T_EXPLOIT, -1}, "Patch internet-facing gateways within 48 hours of an advisory."},
-    {"M1027", "Password Policies", {T_CREDS, -1},
+    {"M1051",
+     "Update Software",
+     {T_EXPLOIT, -1},
+     "Patch internet-facing gateways within 48 hours of an advisory."},
+    {"M1027",
+     "Password Policies",
+     {T_CREDS, -1},
      "Use a password manager instead of browser-stored passwords; enforce phishing-resistant MFA."},
-    {"M1031", "Network Intrusion Prevention", {T_WEB, -1},
+    {"M1031",
+     "Network Intrusion Prevention",
+     {T_WEB, -1},
      "Block the command-and-control indicators of this report at the network edge."},
-    {NULL, "Harden the phones of at-risk people", {T_LOCATION, T_AUDIO, -1},
+    {NULL,
+     "Harden the phones of at-risk people",
+     {T_LOCATION, T_AUDIO, -1},
      "Keep phones updated, enable the vendor's lockdown mode for journalists and election officials, "
      "reboot daily and have suspicious phones checked by the CERT."},
 };
@@ -440,21 +538,21 @@ static const mitigation coas[NCOA] = {
 /* A curated indicator. %MD5% %SHA1% %SHA256% %BTC% %ETH% in the pattern are
  * replaced by random values of the right form. */
 typedef struct curated {
-    int family;          /* indicates: index in families[] */
+    int family; /* indicates: index in families[] */
     const char *name;
     const char *pattern;
-    const char *type;    /* indicator_types[0] */
-    const char *tactic;  /* kill chain phase (mitre-attack) */
+    const char *type;   /* indicator_types[0] */
+    const char *tactic; /* kill chain phase (mitre-attack) */
     int confidence;
-    int valid_days;      /* valid_until = valid_from + this many days; 0 = none */
+    int valid_days; /* valid_until = valid_from + this many days; 0 = none */
 } curated;
 
 static const curated indicators[] = {
     /* Nightjar (commercial spyware) */
     {M_NIGHTJAR, "Nightjar exploit delivery domain", "[domain-name:value = 'icloud-sync-check.example']",
      "malicious-activity", "initial-access", 90, 0},
-    {M_NIGHTJAR, "Nightjar SMS lure domain", "[domain-name:value = 'cdn.parcel-notice.test']", "malicious-activity",
-     "initial-access", 85, 0},
+    {M_NIGHTJAR, "Nightjar SMS lure domain", "[domain-name:value = 'cdn.parcel-notice.test']",
+     "malicious-activity", "initial-access", 85, 0},
     {M_NIGHTJAR, "Nightjar one-click SMS link", "[url:value = 'https://sms.parcel-notice.test/t/8f3a2c91']",
      "malicious-activity", "initial-access", 85, 0},
     {M_NIGHTJAR, "Nightjar C2 server (IPv6)", "[ipv6-addr:value = '2001:db8:4e1::25']", "malicious-activity",
@@ -463,9 +561,11 @@ static const curated indicators[] = {
      "command-and-control", 80, 180},
     {M_NIGHTJAR, "Nightjar Android package", "[app:id = 'com.example.systemupdate']", "malicious-activity",
      "persistence", 95, 0},
-    {M_NIGHTJAR, "Nightjar iOS process", "[process:name = 'corelogd']", "malicious-activity", "execution", 90, 0},
-    {M_NIGHTJAR, "Nightjar implant library", "[file:name = 'libsysupdate.so']", "malicious-activity", "execution",
-     75, 0},
+    /* process:name as the mobile feeds (MVT) write it; the Windows families use image_ref.name */
+    {M_NIGHTJAR, "Nightjar iOS process", "[process:name = 'corelogd']", "malicious-activity", "execution", 90,
+     0},
+    {M_NIGHTJAR, "Nightjar implant library", "[file:name = 'libsysupdate.so']", "malicious-activity",
+     "execution", 75, 0},
     {M_NIGHTJAR, "Nightjar Android implant", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity",
      "execution", 95, 0},
     {M_NIGHTJAR, "Nightjar phishing sender", "[email-addr:value = 'appleid-security@account-alerts.example']",
@@ -474,25 +574,27 @@ static const curated indicators[] = {
      "[domain-name:value = 'push.nightjar-relay.invalid'] OR [ipv6-addr:value = '2001:db8:4e1::/48']",
      "malicious-activity", "command-and-control", 75, 365},
     /* Saltmarsh (ransomware) */
-    {M_SALTMARSH, "Saltmarsh encryptor (MD5)", "[file:hashes.MD5 = '%MD5%']", "malicious-activity", "impact", 95, 0},
-    {M_SALTMARSH, "Saltmarsh encryptor (SHA-1)", "[file:hashes.'SHA-1' = '%SHA1%']", "malicious-activity", "impact",
+    {M_SALTMARSH, "Saltmarsh encryptor (MD5)", "[file:hashes.MD5 = '%MD5%']", "malicious-activity", "impact",
      95, 0},
-    {M_SALTMARSH, "Saltmarsh ESXi encryptor", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "impact",
-     95, 0},
+    {M_SALTMARSH, "Saltmarsh encryptor (SHA-1)", "[file:hashes.'SHA-1' = '%SHA1%']", "malicious-activity",
+     "impact", 95, 0},
+    {M_SALTMARSH, "Saltmarsh ESXi encryptor", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity",
+     "impact", 95, 0},
     {M_SALTMARSH, "Saltmarsh staging server", "[ipv4-addr:value = '198.51.100.23']", "malicious-activity",
      "command-and-control", 85, 90},
     {M_SALTMARSH, "Saltmarsh affiliate hosting range", "[ipv4-addr:value = '198.51.100.64/26']",
      "anomalous-activity", "command-and-control", 60, 90},
     {M_SALTMARSH, "Saltmarsh loader download", "[url:value = 'http://198.51.100.23/dl/loader.bin']",
      "malicious-activity", "execution", 85, 90},
-    {M_SALTMARSH, "Saltmarsh ransom note", "[file:name = 'RESTORE-FILES.txt']", "malicious-activity", "impact", 90,
-     0},
-    {M_SALTMARSH, "Saltmarsh service process", "[process:name = 'smsvc.exe']", "malicious-activity", "execution",
-     80, 0},
+    {M_SALTMARSH, "Saltmarsh ransom note", "[file:name = 'RESTORE-FILES.txt']", "malicious-activity",
+     "impact", 90, 0},
+    {M_SALTMARSH, "Saltmarsh service process", "[process:image_ref.name = 'smsvc.exe']", "malicious-activity",
+     "execution", 80, 0},
     {M_SALTMARSH, "Saltmarsh ransom wallet", "[cryptocurrency-wallet:value = '%BTC%']", "malicious-activity",
      "impact", 90, 0},
-    {M_SALTMARSH, "Saltmarsh service binary", "[file:name = 'smsvc.exe' AND file:hashes.'SHA-256' = '%SHA256%']",
-     "malicious-activity", "execution", 95, 0},
+    {M_SALTMARSH, "Saltmarsh service binary",
+     "[file:name = 'smsvc.exe' AND file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "execution",
+     95, 0},
     {M_SALTMARSH, "Saltmarsh C2 beacon",
      "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.146' AND "
      "network-traffic:dst_port = 8443]",
@@ -500,14 +602,18 @@ static const curated indicators[] = {
     {M_SALTMARSH, "Saltmarsh leak site", "[domain-name:value = 'saltmarsh-leaks.example']", "attribution",
      "exfiltration", 90, 0},
     /* Ashfall (wiper) */
-    {M_ASHFALL, "Ashfall dropper", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "impact", 95, 0},
-    {M_ASHFALL, "Ashfall dropper (MD5)", "[file:hashes.MD5 = '%MD5%']", "malicious-activity", "impact", 90, 0},
-    {M_ASHFALL, "Ashfall raw-disk driver", "[file:name = 'ashfall.sys']", "malicious-activity", "impact", 85, 0},
+    {M_ASHFALL, "Ashfall dropper", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "impact", 95,
+     0},
+    {M_ASHFALL, "Ashfall dropper (MD5)", "[file:hashes.MD5 = '%MD5%']", "malicious-activity", "impact", 90,
+     0},
+    {M_ASHFALL, "Ashfall raw-disk driver", "[file:name = 'ashfall.sys']", "malicious-activity", "impact", 85,
+     0},
     {M_ASHFALL, "Ashfall driver service",
      "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\AshDrv']",
      "malicious-activity", "persistence", 85, 0},
     {M_ASHFALL, "Ashfall shadow-copy deletion then driver drop",
-     "[process:name = 'vssadmin.exe' AND process:command_line = 'vssadmin delete shadows /all /quiet'] "
+     "[process:image_ref.name = 'vssadmin.exe' AND process:command_line = 'vssadmin delete shadows /all "
+     "/quiet'] "
      "FOLLOWEDBY [file:name = 'ashfall.sys'] WITHIN 600 SECONDS",
      "anomalous-activity", "impact", 70, 0},
     /* Magpie (infostealer) */
@@ -515,23 +621,24 @@ static const curated indicators[] = {
      "malicious-activity", "exfiltration", 85, 0},
     {M_MAGPIE, "Magpie configuration paste", "[url:value = 'https://paste.example.org/raw/mgp7Qx2']",
      "malicious-activity", "command-and-control", 80, 60},
-    {M_MAGPIE, "Magpie panel", "[ipv4-addr:value = '192.0.2.10']", "malicious-activity", "command-and-control", 80,
-     120},
+    {M_MAGPIE, "Magpie panel", "[ipv4-addr:value = '192.0.2.10']", "malicious-activity",
+     "command-and-control", 80, 120},
     {M_MAGPIE, "Magpie invoice lure sender", "[email-addr:value = 'invoice@billing-notice.example.net']",
      "malicious-activity", "initial-access", 75, 0},
     {M_MAGPIE, "Magpie builder output (SHA-1)", "[file:hashes.'SHA-1' = '%SHA1%']", "malicious-activity",
      "execution", 90, 0},
-    {M_MAGPIE, "Magpie stealer", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "execution", 95, 0},
+    {M_MAGPIE, "Magpie stealer", "[file:hashes.'SHA-256' = '%SHA256%']", "malicious-activity", "execution",
+     95, 0},
     {M_MAGPIE, "Magpie shortcut lure", "[file:name = 'Invoice_2026-01.pdf.lnk']", "malicious-activity",
      "initial-access", 80, 0},
     {M_MAGPIE, "Magpie clipper wallet (Ethereum)", "[cryptocurrency-wallet:value = '0x%ETH%']",
      "malicious-activity", "impact", 90, 0},
-    {M_MAGPIE, "Magpie clipper wallet (Bitcoin)", "[cryptocurrency-wallet:value = '%BTC%']", "malicious-activity",
-     "impact", 90, 0},
+    {M_MAGPIE, "Magpie clipper wallet (Bitcoin)", "[cryptocurrency-wallet:value = '%BTC%']",
+     "malicious-activity", "impact", 90, 0},
     {M_MAGPIE, "Magpie fake wallet app", "[app:id = 'com.example.cryptoguard']", "malicious-activity",
      "initial-access", 85, 0},
-    {M_MAGPIE, "Magpie updater process", "[process:name = 'magpie_upd.exe']", "malicious-activity", "execution", 80,
-     0},
+    {M_MAGPIE, "Magpie updater process", "[process:image_ref.name = 'magpie_upd.exe']", "malicious-activity",
+     "execution", 80, 0},
 };
 
 #define NCURATED (sizeof indicators / sizeof indicators[0])
@@ -645,8 +752,9 @@ static int write_markings(gen *g, const world *w, vg_error *err)
     put_str(g, "name", "Example National CERT terms of use");
     put_str(g, "definition_type", "statement");
     obj_open(g, "definition");
-    put_str(g, "statement",
-            "Copyright 2026 Example National CERT. Share under the TLP marking; do not publish victim names.");
+    put_str(
+        g, "statement",
+        "Copyright 2026 Example National CERT. Share under the TLP marking; do not publish victim names.");
     obj_close(g);
     obj_close(g);
     return flush_object(g, "marking-definition", err);
@@ -764,9 +872,9 @@ static int write_techniques(gen *g, const world *w, vg_error *err)
         put_str(g, "name", t->name);
         arr_open(g, "external_references");
         obj_open(g, NULL);
-        put_str(g, "source_name", strcmp(t->kill_chain, "mitre-attack") == 0 ? "mitre-attack" : "mitre-mobile-attack");
+        put_str(g, "source_name", "mitre-attack"); /* ATT&CK uses it for every domain */
         put_str(g, "external_id", t->attack_id);
-        snprintf(url, sizeof url, "https://attack.mitre.org/techniques/%s/", t->path);
+        snprintf(url, sizeof url, "https://attack.mitre.org/techniques/%s", t->path);
         put_str(g, "url", url);
         obj_close(g);
         arr_close(g);
@@ -786,7 +894,7 @@ static int write_techniques(gen *g, const world *w, vg_error *err)
             obj_open(g, NULL);
             put_str(g, "source_name", "mitre-attack");
             put_str(g, "external_id", m->attack_id);
-            snprintf(url, sizeof url, "https://attack.mitre.org/mitigations/%s/", m->attack_id);
+            snprintf(url, sizeof url, "https://attack.mitre.org/mitigations/%s", m->attack_id);
             put_str(g, "url", url);
             obj_close(g);
             arr_close(g);
@@ -823,7 +931,8 @@ static int write_vuln_campaign(gen *g, const world *w, vg_error *err)
     static const char *const aliases[] = {"Quiet Ballot", NULL};
     put_strs(g, "aliases", aliases);
     put_time(g, "first_seen", w->t_campaign - 20 * DAY_MS);
-    put_str(g, "objective", "Collect the communications and locations of election officials and journalists.");
+    put_str(g, "objective",
+            "Collect the communications and locations of election officials and journalists.");
     put_int(g, "confidence", 80);
     return end_sdo(g, TLP_AMBER, NULL, "campaign", err);
 }
@@ -908,8 +1017,8 @@ static int write_curated_indicators(gen *g, world *w, vg_error *err)
         const curated *c = &indicators[i];
         expand_pattern(g, c->pattern, &pat);
         int64_t t = w->indicator_created[i];
-        rc = write_indicator(g, w, w->indicator[i], t, t, c->name, NULL, g->rc ? "" : pat.data, c->type, c->tactic,
-                             c->confidence, c->valid_days, family_label(c->family), 0,
+        rc = write_indicator(g, w, w->indicator[i], t, t, c->name, NULL, g->rc ? "" : pat.data, c->type,
+                             c->tactic, c->confidence, c->valid_days, family_label(c->family), 0,
                              families[c->family].tlp, err);
     }
     vg_buf_free(&pat);
@@ -923,34 +1032,40 @@ static int write_curated_relationships(gen *g, const world *w, vg_error *err)
     int64_t t = w->t_context + 40 * DAY_MS; /* after every family's creation */
     for (size_t i = 0; i < NCURATED && !rc; i++) {
         int f = indicators[i].family;
-        rc = write_relationship(g, w, "indicates", w->indicator[i], w->family[f], w->indicator_created[i] + 1000,
-                                families[f].tlp, err);
+        rc = write_relationship(g, w, "indicates", w->indicator[i], w->family[f],
+                                w->indicator_created[i] + 1000, families[f].tlp, err);
     }
     for (int f = 0; f < NFAMILY && !rc; f++)
         for (int k = 0; families[f].uses[k] >= 0 && !rc; k++)
-            rc = write_relationship(g, w, "uses", w->family[f], w->tech[families[f].uses[k]], t, TLP_CLEAR, err);
+            rc = write_relationship(g, w, "uses", w->family[f], w->tech[families[f].uses[k]], t, TLP_CLEAR,
+                                    err);
     for (int s = 0; s < NSET && !rc; s++) {
         rc = write_relationship(g, w, "attributed-to", w->set[s], w->actor[sets[s].actor], t, TLP_GREEN, err);
         for (int k = 0; sets[s].malware[k] >= 0 && !rc; k++)
-            rc = write_relationship(g, w, "uses", w->set[s], w->family[sets[s].malware[k]], t, TLP_GREEN, err);
+            rc =
+                write_relationship(g, w, "uses", w->set[s], w->family[sets[s].malware[k]], t, TLP_GREEN, err);
         for (int k = 0; sets[s].targets[k] >= 0 && !rc; k++)
-            rc = write_relationship(g, w, "targets", w->set[s], w->victim[sets[s].targets[k]], t, TLP_AMBER, err);
+            rc = write_relationship(g, w, "targets", w->set[s], w->victim[sets[s].targets[k]], t, TLP_AMBER,
+                                    err);
     }
     for (int m = 0; m < NCOA && !rc; m++)
         for (int k = 0; coas[m].mitigates[k] >= 0 && !rc; k++)
-            rc = write_relationship(g, w, "mitigates", w->coa[m], w->tech[coas[m].mitigates[k]], t, TLP_CLEAR, err);
+            rc = write_relationship(g, w, "mitigates", w->coa[m], w->tech[coas[m].mitigates[k]], t, TLP_CLEAR,
+                                    err);
     if (!rc)
         rc = write_relationship(g, w, "exploits", w->family[M_SALTMARSH], w->vuln, t, TLP_GREEN, err);
     if (!rc)
-        rc = write_relationship(g, w, "attributed-to", w->campaign, w->set[IS_HERON], w->t_campaign + 1000, TLP_AMBER,
-                                err);
+        rc = write_relationship(g, w, "attributed-to", w->campaign, w->set[IS_HERON], w->t_campaign + 1000,
+                                TLP_AMBER, err);
     if (!rc)
-        rc = write_relationship(g, w, "uses", w->campaign, w->family[M_NIGHTJAR], w->t_campaign + 2000, TLP_AMBER, err);
+        rc = write_relationship(g, w, "uses", w->campaign, w->family[M_NIGHTJAR], w->t_campaign + 2000,
+                                TLP_AMBER, err);
     if (!rc)
-        rc = write_relationship(g, w, "targets", w->campaign, w->victim[V_ELECTION], w->t_campaign + 3000, TLP_AMBER,
-                                err);
+        rc = write_relationship(g, w, "targets", w->campaign, w->victim[V_ELECTION], w->t_campaign + 3000,
+                                TLP_AMBER, err);
     if (!rc)
-        rc = write_relationship(g, w, "targets", w->campaign, w->victim[V_NEWS], w->t_campaign + 4000, TLP_AMBER, err);
+        rc = write_relationship(g, w, "targets", w->campaign, w->victim[V_NEWS], w->t_campaign + 4000,
+                                TLP_AMBER, err);
     return rc;
 }
 
@@ -989,7 +1104,8 @@ static int write_sighting(gen *g, const world *w, vg_error *err)
         return rc;
 
     begin_sdo(g, w, "sighting", w->sighting, t + 5000, t + 5000);
-    put_str(g, "description", "DNS logs of a newsroom phone show the Nightjar delivery domain, then its C2 server.");
+    put_str(g, "description",
+            "DNS logs of a newsroom phone show the Nightjar delivery domain, then its C2 server.");
     put_time(g, "first_seen", seen);
     put_time(g, "last_seen", seen + 3 * 3600000LL);
     put_int(g, "count", 3);
@@ -1043,10 +1159,10 @@ static int write_versions(gen *g, const world *w, vg_error *err)
     vg_buf pat;
     vg_buf_init(&pat, 4096);
     expand_pattern(g, c->pattern, &pat);
-    rc = write_indicator(g, w, w->indicator[IND_REVOKED], w->indicator_created[IND_REVOKED], g->now_ms - DAY_MS,
-                         c->name, "The server was seized by the hosting provider; no longer malicious.",
-                         g->rc ? "" : pat.data, c->type, c->tactic, 30, c->valid_days, family_label(c->family), 1,
-                         families[c->family].tlp, err);
+    rc = write_indicator(
+        g, w, w->indicator[IND_REVOKED], w->indicator_created[IND_REVOKED], g->now_ms - DAY_MS, c->name,
+        "The server was seized by the hosting provider; no longer malicious.", g->rc ? "" : pat.data, c->type,
+        c->tactic, 30, c->valid_days, family_label(c->family), 1, families[c->family].tlp, err);
     vg_buf_free(&pat);
     return rc;
 }
@@ -1100,15 +1216,16 @@ static int draw_world(gen *g, world *w, vg_error *err)
 static int write_curated(gen *g, world *w, vg_error *err)
 {
     int rc;
-    if ((rc = draw_world(g, w, err)) || (rc = write_identities(g, w, err)) || (rc = write_markings(g, w, err)) ||
-        (rc = write_actors(g, w, err)))
+    if ((rc = draw_world(g, w, err)) || (rc = write_identities(g, w, err)) ||
+        (rc = write_markings(g, w, err)) || (rc = write_actors(g, w, err)))
         return rc;
     for (int i = 0; i < NFAMILY; i++)
         if ((rc = write_family(g, w, i, 1, err)))
             return rc;
     if ((rc = write_techniques(g, w, err)) || (rc = write_vuln_campaign(g, w, err)) ||
         (rc = write_curated_indicators(g, w, err)) || (rc = write_curated_relationships(g, w, err)) ||
-        (rc = write_sighting(g, w, err)) || (rc = write_report(g, w, err)) || (rc = write_versions(g, w, err)))
+        (rc = write_sighting(g, w, err)) || (rc = write_report(g, w, err)) ||
+        (rc = write_versions(g, w, err)))
         return rc;
     return 0;
 }
@@ -1116,8 +1233,22 @@ static int write_curated(gen *g, world *w, vg_error *err)
 /* ---- generated indicators ------------------------------------------------- */
 
 enum {
-    K_DOMAIN, K_URL, K_IPV4, K_CIDR, K_IPV6, K_EMAIL, K_MD5, K_SHA1, K_SHA256, K_FILENAME, K_PROCESS,
-    K_BTC, K_ETH, K_APP, K_COMPOUND, NKIND
+    K_DOMAIN,
+    K_URL,
+    K_IPV4,
+    K_CIDR,
+    K_IPV6,
+    K_EMAIL,
+    K_MD5,
+    K_SHA1,
+    K_SHA256,
+    K_FILENAME,
+    K_PROCESS,
+    K_BTC,
+    K_ETH,
+    K_APP,
+    K_COMPOUND,
+    NKIND
 };
 
 /* Kind, weight (percent), indicator name suffix, kill chain phase. */
@@ -1144,11 +1275,12 @@ static const struct {
 };
 
 static const char *const words[] = {
-    "login", "secure", "update", "cdn",    "sync",  "cloud", "mail",  "portal", "verify", "account",
-    "static", "api",   "track",  "notice", "parcel", "billing", "support", "files", "media", "news",
+    "login",  "secure", "update", "cdn",    "sync",   "cloud",   "mail",    "portal", "verify", "account",
+    "static", "api",    "track",  "notice", "parcel", "billing", "support", "files",  "media",  "news",
 };
 #define NWORDS (sizeof words / sizeof words[0])
-static const char *const suffixes[] = {".example", ".test", ".invalid", ".example.com", ".example.net", ".example.org"};
+static const char *const suffixes[] = {".example",     ".test",        ".invalid",
+                                       ".example.com", ".example.net", ".example.org"};
 static const char *const doc_nets[] = {"192.0.2", "198.51.100", "203.0.113"};
 static const char *const exts[] = {".exe", ".dll", ".apk", ".so", ".js", ".lnk", ".docm", ".iso"};
 
@@ -1175,7 +1307,8 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
         snprintf(out, n, "[url:value = 'https://%s/%s/%s']", a, PICK(g, words), b);
         break;
     case K_IPV4:
-        snprintf(out, n, "[ipv4-addr:value = '%s.%u']", PICK(g, doc_nets), 1 + (unsigned)rng_below(&g->r, 254));
+        snprintf(out, n, "[ipv4-addr:value = '%s.%u']", PICK(g, doc_nets),
+                 1 + (unsigned)rng_below(&g->r, 254));
         break;
     case K_CIDR: {
         unsigned bits = 24 + (unsigned)rng_below(&g->r, 7); /* /24 ... /30 */
@@ -1210,8 +1343,13 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
                  (unsigned)rng_below(&g->r, 10000), PICK(g, exts));
         break;
     case K_PROCESS:
-        snprintf(out, n, "[process:name = '%s%s%u.exe']", PICK(g, words), PICK(g, words),
-                 (unsigned)rng_below(&g->r, 1000));
+        /* Mobile feeds name a process by process:name (a STIX 2.0 property, custom in 2.1);
+         * STIX 2.1 names it through its image: process:image_ref.name. Both occur. */
+        if (rng_below(&g->r, 2))
+            snprintf(out, n, "[process:name = '%s%sd']", PICK(g, words), PICK(g, words));
+        else
+            snprintf(out, n, "[process:image_ref.name = '%s%s%u.exe']", PICK(g, words), PICK(g, words),
+                     (unsigned)rng_below(&g->r, 1000));
         break;
     case K_BTC:
         rand_btc(g, a);
@@ -1248,10 +1386,13 @@ static int pick_kind(gen *g)
 static int pick_family(gen *g, int k)
 {
     switch (k) {
-    case K_APP: return rng_below(&g->r, 2) ? M_NIGHTJAR : M_MAGPIE;
+    case K_APP:
+        return rng_below(&g->r, 2) ? M_NIGHTJAR : M_MAGPIE;
     case K_BTC:
-    case K_ETH: return rng_below(&g->r, 2) ? M_SALTMARSH : M_MAGPIE;
-    default: return (int)rng_below(&g->r, NFAMILY);
+    case K_ETH:
+        return rng_below(&g->r, 2) ? M_SALTMARSH : M_MAGPIE;
+    default:
+        return (int)rng_below(&g->r, NFAMILY);
     }
 }
 
@@ -1267,7 +1408,8 @@ static int write_generated(gen *g, const world *w, const intel_sample_opts *o, v
         gen_pattern(g, k, pattern, sizeof pattern);
         snprintf(name, sizeof name, "%s %s", families[f].name, kinds[k].what);
         int64_t t = days_ago(g, 365, 0) - 3600000; /* strictly before now */
-        int valid = (k == K_IPV4 || k == K_CIDR || k == K_IPV6 || k == K_URL) ? 90 + (int)rng_below(&g->r, 90) : 0;
+        int valid =
+            (k == K_IPV4 || k == K_CIDR || k == K_IPV6 || k == K_URL) ? 90 + (int)rng_below(&g->r, 90) : 0;
         int tl = PICK(g, tlps);
         int rc = write_indicator(g, w, id, t, t, name, NULL, pattern, "malicious-activity", kinds[k].tactic,
                                  PICK(g, confidences), valid, family_label(f), 0, tl, err);

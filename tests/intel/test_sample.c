@@ -12,7 +12,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka.h needs the four above first */
 #include <cmocka.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +31,10 @@ static const struct {
     const char *type;
     size_t n;
 } curated[] = {
-    {"identity", 6},       {"marking-definition", 6}, {"threat-actor", 2},     {"intrusion-set", 2},
-    {"malware", 5},        {"attack-pattern", 9},     {"course-of-action", 6}, {"vulnerability", 1},
-    {"campaign", 1},       {"indicator", 40},         {"relationship", 75},    {"domain-name", 1},
-    {"ipv4-addr", 1},      {"observed-data", 1},      {"sighting", 1},         {"report", 1},
+    {"identity", 6},  {"marking-definition", 6}, {"threat-actor", 2},     {"intrusion-set", 2},
+    {"malware", 5},   {"attack-pattern", 9},     {"course-of-action", 6}, {"vulnerability", 1},
+    {"campaign", 1},  {"indicator", 40},         {"relationship", 75},    {"domain-name", 1},
+    {"ipv4-addr", 1}, {"observed-data", 1},      {"sighting", 1},         {"report", 1},
 };
 #define NCURATED_TYPES (sizeof curated / sizeof curated[0])
 #define CURATED_OBJECTS 158
@@ -195,7 +197,8 @@ static void test_intel_sample__ids_and_times(void **state)
     vg_time now = vg_time_from_unix(o.base_time, 0, 3);
     size_t i;
     json_t *obj;
-    json_array_foreach(objs, i, obj) {
+    json_array_foreach(objs, i, obj)
+    {
         const char *type = json_string_value(json_object_get(obj, "type"));
         const char *id = json_string_value(json_object_get(obj, "id"));
         assert_non_null(type);
@@ -237,7 +240,8 @@ static void test_intel_sample__ids_and_times(void **state)
     const char *k;
     json_t *v;
     int twice = 0;
-    json_object_foreach(ids, k, v) {
+    json_object_foreach(ids, k, v)
+    {
         assert_true(json_integer_value(v) <= 2);
         twice += json_integer_value(v) == 2;
     }
@@ -252,7 +256,8 @@ static void test_intel_sample__ids_and_times(void **state)
 static void check_refs(json_t *ids, json_t *value, const char *key, const char *owner)
 {
     size_t kl = key ? strlen(key) : 0;
-    int is_ref = key && ((kl > 4 && strcmp(key + kl - 4, "_ref") == 0) || (kl > 5 && strcmp(key + kl - 5, "_refs") == 0));
+    int is_ref = key && ((kl > 4 && strcmp(key + kl - 4, "_ref") == 0) ||
+                         (kl > 5 && strcmp(key + kl - 5, "_refs") == 0));
     if (json_is_string(value) && is_ref) {
         if (!json_object_get(ids, json_string_value(value)))
             fail_msg("%s: %s = %s names no object of the bundle", owner, key, json_string_value(value));
@@ -292,9 +297,11 @@ static void test_intel_sample__refs_hashes_and_names(void **state)
     static const struct {
         const char *prefix;
         size_t hex;
-    } hashes[] = {{"file:hashes.MD5 = '", 32}, {"file:hashes.'SHA-1' = '", 40}, {"file:hashes.'SHA-256' = '", 64}};
+    } hashes[] = {
+        {"file:hashes.MD5 = '", 32}, {"file:hashes.'SHA-1' = '", 40}, {"file:hashes.'SHA-256' = '", 64}};
     size_t seen[3] = {0, 0, 0}, wallets = 0, apps = 0;
-    json_array_foreach(objs, i, obj) {
+    json_array_foreach(objs, i, obj)
+    {
         const char *id = json_string_value(json_object_get(obj, "id"));
         check_refs(ids, obj, NULL, id);
         const char *pattern = json_string_value(json_object_get(obj, "pattern"));
@@ -382,7 +389,8 @@ static void test_intel_sample__cli(void **state)
     (void)state;
     const char *dir = vg_test_tmpdir("sample_cli");
     const char *bin = vg_test_bin();
-    assert_int_equal(vg_test_sh("'%s' sample --seed 9 --indicators 25 -o '%s/a.json' 2>/dev/null", bin, dir), 0);
+    assert_int_equal(vg_test_sh("'%s' sample --seed 9 --indicators 25 -o '%s/a.json' 2>/dev/null", bin, dir),
+                     0);
     assert_int_equal(vg_test_sh("'%s' sample --seed 9 --indicators 25 > '%s/b.json'", bin, dir), 0);
     assert_int_equal(vg_test_sh("cmp -s '%s/a.json' '%s/b.json'", dir, dir), 0);
     char path[4200];
