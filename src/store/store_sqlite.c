@@ -188,8 +188,10 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     int rc = 0;
+    /* Objects are a few KB of JSON each: 16 KiB pages keep most of them off overflow
+     * chains. page_size only takes effect on a new database, before WAL mode. */
     if (!(flags & STORE_READONLY))
-        rc = exec(s, "PRAGMA journal_mode=WAL", err);
+        rc = exec(s, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", err);
     if (!rc)
         rc = exec(s,
                   "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
