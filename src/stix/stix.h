@@ -109,7 +109,10 @@ int stix_is_20(json_t *obj, int bundle_says_20);
  * Upgrades a STIX 2.0 object to 2.1 in place, following the 2.1
  * specification's changes: adds spec_version "2.1", moves labels to the
  * type's *_types property where 2.1 renamed it, adds properties 2.1 requires
- * (malware is_family, indicator pattern_type...). Returns 0 or VG_E_NOMEM.
+ * (malware is_family, indicator pattern_type...). Objects whose
+ * spec_version is anything but "2.0" are left alone, so a second call changes
+ * nothing. Rules and key placement: docs/internals/stix.md. Returns 0 or
+ * VG_E_NOMEM; after VG_E_NOMEM obj may be incomplete and must be discarded.
  */
 int stix_upgrade_20(json_t *obj, vg_error *err);
 
