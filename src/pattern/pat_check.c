@@ -325,7 +325,7 @@ static int compile_regex(pat__ctx *c, pat__node *t, const pathinfo *pi)
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->s, v->len, flags, &ec, &eo, cc);
     pcre2_compile_context_free(cc);
     if (!re) {
-        if (ec == PCRE2_ERROR_NOMEMORY)
+        if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED)
             return pat__report(c, PAT_DIAG_ERROR, VG_E_NOMEM, t->off, NULL, "out of memory");
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ec, msg, sizeof msg);

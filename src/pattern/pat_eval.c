@@ -385,6 +385,8 @@ static int regex(ev *e, const pat__node *t, json_t *v)
         return R_TRUE;
     if (rc == PCRE2_ERROR_NOMATCH)
         return R_FALSE;
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        nomem(e);
     return R_INCOMP;
 }
 
