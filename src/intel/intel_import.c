@@ -40,9 +40,11 @@ static uint64_t now_ms(void)
 }
 
 /* Stores one parsed object; returns 0, or a negative code for a store failure. */
-static int take_object(store *s, json_t *obj, const stix_pos *pos, int bundle_20, const char *file,
-                       const intel_import_opts *o, intel_import_stats *st, stix_issues *issues, vg_error *err)
+static int take_object(store *s, json_t *obj, const stix_pos *pos, int bundle_20, const char *raw, size_t raw_len,
+                       const char *file, const intel_import_opts *o, intel_import_stats *st, stix_issues *issues,
+                       vg_error *err)
 {
+    int changed = 0;
     stix_meta m;
     vg_error merr = {0};
     intel_invalid bad = {file, pos->index, pos->line, pos->col, NULL, NULL, NULL};
@@ -54,6 +56,7 @@ static int take_object(store *s, json_t *obj, const stix_pos *pos, int bundle_20
             return vg_error_set(err, rc, "out of memory upgrading a STIX 2.0 object");
         if (!rc)
             st->upgraded++;
+        changed = 1;
     }
     stix_issues_clear(issues);
     int rc = stix_validate(obj, 0, issues);
@@ -75,12 +78,13 @@ static int take_object(store *s, json_t *obj, const stix_pos *pos, int bundle_20
         if (o->on_warning)
             o->on_warning(&bad, o->ctx);
     }
-    size_t len;
-    char *text = stix_dump(obj, &len);
-    if (!text)
+    /* Unchanged objects are stored as they came (minified); upgraded ones re-serialised. */
+    size_t len = raw_len;
+    char *text = changed || !raw ? stix_dump(obj, &len) : NULL;
+    if (!text && (changed || !raw))
         return vg_error_set(err, VG_E_NOMEM, "out of memory serialising %s", m.id);
     store_object so = {.id = m.id, .type = m.type, .spec_version = m.spec_version, .revoked = m.revoked,
-                       .json = text, .json_len = len, .has_created = m.has_created, .created = m.created};
+                       .json = text ? text : raw, .json_len = len, .has_created = m.has_created, .created = m.created};
     so.version = stix_meta_version(&m, &so.has_version);
     int inserted = 0;
     rc = store_put(s, o->collection, &so, &inserted, err);
@@ -130,7 +134,9 @@ static int import_file(store *s, const char *path, const intel_import_opts *o, i
             break;
         }
         st->read++;
-        rc = take_object(s, obj, &pos, stix_reader_bundle_is_20(r), path, o, st, &issues, err);
+        size_t raw_len;
+        const char *raw = stix_reader_text(r, &raw_len);
+        rc = take_object(s, obj, &pos, stix_reader_bundle_is_20(r), raw, raw_len, path, o, st, &issues, err);
         json_decref(obj);
         if (rc)
             break;

@@ -155,6 +155,13 @@ int stix_reader_open_mem(const char *data, size_t len, const char *name, const s
  */
 int stix_reader_next(stix_reader *r, json_t **obj, stix_pos *pos, vg_error *err);
 
+/*
+ * The text of the object last returned by stix_reader_next, minified (the
+ * whitespace between tokens removed, strings untouched): borrowed until the
+ * next call. Storing it spares re-serialising objects that were not changed.
+ */
+const char *stix_reader_text(const stix_reader *r, size_t *len);
+
 /* True once the reader has seen the bundle say "spec_version": "2.0". */
 int stix_reader_bundle_is_20(const stix_reader *r);
 /* Bytes of input consumed so far and the total size if known (0 if not). */

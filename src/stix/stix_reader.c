@@ -201,6 +201,11 @@ static int scan_value(stix_reader *r, vg_buf *b, int base_depth, vg_error *err)
             advance(r);
             continue;
         }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            /* Whitespace between tokens is dropped: the copy is minified JSON. */
+            advance(r);
+            continue;
+        }
         switch (c) {
         case '"':
             in_string = 1;
@@ -393,6 +398,12 @@ uint64_t stix_reader_bytes_read(const stix_reader *r)
 }
 
 uint64_t stix_reader_bytes_total(const stix_reader *r) { return r->total; }
+
+const char *stix_reader_text(const stix_reader *r, size_t *len)
+{
+    *len = r->elem.len;
+    return r->elem.data;
+}
 
 /* ---- the walk ------------------------------------------------------------- */
 

@@ -63,9 +63,9 @@ static json_t *expected_objects(const char *path)
         if (!json_object_get(map, key)) { /* the store keeps the first of identical versions */
             json_object_set_new(map, key, obj);
         } else {
-            json_decref(obj);
             if (strcmp(type, "indicator") == 0)
                 duplicate_indicators++;
+            json_decref(obj);
         }
     }
     assert_int_equal(rc, 0);
