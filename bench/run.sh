@@ -5,7 +5,8 @@ set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 vigil="$build/vigil"
-shared=${VIGIL_SHARED:-$root/../shared}
+export VIGIL_SHARED=${VIGIL_SHARED:-$root/../shared}
+shared=$VIGIL_SHARED
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
