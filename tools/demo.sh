@@ -38,7 +38,12 @@ run "$vigil" import --store "$store" "$dir/sample.json"
 if "$vigil" help 2>/dev/null | grep -q '^  pattern'; then
     say "8. Check every indicator's STIX pattern"
     "$vigil" export --store "$store" --type indicator -o "$dir/indicators.json"
-    run "$vigil" pattern check --bundle "$dir/indicators.json" | tail -3 || true
+    run "$vigil" pattern check --quiet --file "$dir/indicators.json" | tail -3
+    say "8b. Match a pattern against observed data"
+    obs=$(grep -o '"type":"observed-data"' "$dir/sample.json" >/dev/null && echo yes)
+    if [ -n "$obs" ]; then
+        run "$vigil" pattern match "[ipv4-addr:value ISSUBSET '203.0.113.0/24' AND domain-name:value LIKE '%.example']" "$dir/sample.json" | head -8 || true
+    fi
 fi
 
 say "9. Export the malware families as a STIX 2.1 bundle"
