@@ -10,9 +10,6 @@
 
 static const struct store_ops *const engines[] = {&store__sqlite_ops};
 
-#define SCHEMA_VERSION 1
-
-int store_schema_version(void) { return SCHEMA_VERSION; }
 
 int store_open(const char *uri, int flags, store **out, vg_error *err)
 {

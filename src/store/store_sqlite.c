@@ -18,21 +18,9 @@
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
 #include "core/vg_uuid.h"
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
 #define APP_ID 0x5647494c /* "VGIL" */
-
-typedef struct sq_store {
-    struct store base;     /* must be first */
-    sqlite3 *db;           /* the connection */
-    char path[1024];       /* the file, for messages */
-    int in_txn;            /* a transaction is open */
-    sqlite3_stmt *put;     /* INSERT OR IGNORE INTO objects */
-    sqlite3_stmt *find_coll; /* cid of a collection name */
-    char coll_name[128];   /* the collection last resolved */
-    int64_t coll_cid;      /* its cid */
-    vg_time last_added;    /* the latest `added` handed out */
-} sq_store;
 
 typedef struct sq_iter {
     struct store_iter base; /* must be first */
@@ -40,8 +28,15 @@ typedef struct sq_iter {
     int done;               /* no more rows */
 } sq_iter;
 
-/* Migrations: migrations[i] takes the schema from version i to i + 1. */
-static const char *const migrations[] = {
+/*
+ * Migrations, per module: each module (core, taxii, incident, ...) owns its
+ * own numbered steps, so modules can grow their tables independently. A step
+ * runs once, inside the transaction that records it in schema_migrations.
+ * Within a module, list steps in version order; add new steps at the end of
+ * the module's run of entries. Never edit a step that has shipped.
+ */
+static const store__migration core_migrations[] = {
+    {"core", 1,
     "CREATE TABLE collections("
     "  cid INTEGER PRIMARY KEY,"
     "  uuid TEXT NOT NULL UNIQUE,"
@@ -62,18 +57,44 @@ static const char *const migrations[] = {
     "  json TEXT NOT NULL);"
     "CREATE UNIQUE INDEX objects_by_id ON objects(id, version, cid);"
     "CREATE INDEX objects_by_added ON objects(cid, added);"
-    "CREATE INDEX objects_by_type ON objects(type, cid, added);",
+    "CREATE INDEX objects_by_type ON objects(type, cid, added);"
+     "CREATE TABLE schema_migrations(module TEXT NOT NULL, version INTEGER NOT NULL, applied TEXT NOT NULL,"
+     "  PRIMARY KEY(module, version));"},
 };
 
-#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+/*
+ * Every module's migrations, in the order they run on a new store. A module
+ * that needs tables adds its list here (declared in store_sqlite_int.h,
+ * defined in its own store_sqlite_<module>.c).
+ */
+static const struct {
+    const store__migration *v; /* the module's steps */
+    size_t n;                  /* how many */
+} migration_lists[] = {
+    {core_migrations, sizeof core_migrations / sizeof core_migrations[0]},
+};
 
-static int db_fail(sq_store *s, vg_error *err, const char *doing)
+#define NLISTS (sizeof migration_lists / sizeof migration_lists[0])
+
+static int count_migrations(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < NLISTS; i++)
+        n += (int)migration_lists[i].n;
+    return n;
+}
+
+#define NMIGRATIONS count_migrations()
+
+int store_schema_version(void) { return NMIGRATIONS; }
+
+int store__sq_fail(sq_store *s, vg_error *err, const char *doing)
 {
     vg_error_set(err, VG_E_STORE, "%s failed: %s", doing, sqlite3_errmsg(s->db));
     return vg_error_where(err, "%s", s->path);
 }
 
-static int exec(sq_store *s, const char *sql, vg_error *err)
+int store__sq_exec(sq_store *s, const char *sql, vg_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -96,6 +117,41 @@ static int64_t pragma_int(sq_store *s, const char *sql)
 
 static int sq_schema_version_of(store *base) { return (int)pragma_int((sq_store *)base, "PRAGMA user_version"); }
 
+/* Whether migration m is recorded as applied. */
+static int applied(sq_store *s, const store__migration *m)
+{
+    sqlite3_stmt *st;
+    int yes = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, m->module, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, m->version);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* Counts recorded migrations that this build does not know (a newer vigil wrote them). */
+static int64_t unknown_migrations(sq_store *s)
+{
+    sqlite3_stmt *st;
+    int64_t unknown = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT module, version FROM schema_migrations", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *mod = (const char *)sqlite3_column_text(st, 0);
+        int v = sqlite3_column_int(st, 1), known = 0;
+        for (size_t l = 0; l < NLISTS && !known; l++)
+            for (size_t i = 0; i < migration_lists[l].n && !known; i++)
+                known = strcmp(migration_lists[l].v[i].module, mod ? mod : "") == 0 &&
+                        migration_lists[l].v[i].version == v;
+        unknown += !known;
+    }
+    sqlite3_finalize(st);
+    return unknown;
+}
+
 static int migrate(sq_store *s, int readonly, vg_error *err)
 {
     int64_t app = pragma_int(s, "PRAGMA application_id");
@@ -109,38 +165,64 @@ static int migrate(sq_store *s, int readonly, vg_error *err)
         vg_error_set(err, VG_E_STORE, "%s is an SQLite database but not a vigil store", s->path);
         return vg_error_hint(err, "give --store a new file name or an existing vigil store");
     }
-    if (have > NMIGRATIONS) {
+    if (have > NMIGRATIONS || (tables > 0 && unknown_migrations(s) > 0)) {
         vg_error_set(err, VG_E_CONFLICT, "%s has schema version %" PRId64 ", newer than this vigil knows (%d)",
                      s->path, have, NMIGRATIONS);
         return vg_error_hint(err, "upgrade vigil to open this store");
     }
-    if (have == NMIGRATIONS)
+    int missing = 0;
+    for (size_t l = 0; l < NLISTS; l++)
+        for (size_t i = 0; i < migration_lists[l].n; i++)
+            missing += tables == 0 || !applied(s, &migration_lists[l].v[i]);
+    if (!missing)
         return 0;
     if (readonly) {
-        vg_error_set(err, VG_E_CONFLICT, "%s needs a schema upgrade (version %" PRId64 " to %d)", s->path, have,
-                     NMIGRATIONS);
+        vg_error_set(err, VG_E_CONFLICT, "%s needs %d schema migration(s)", s->path, missing);
         return vg_error_hint(err, "open it once without read-only access to migrate it");
     }
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = store__sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
-    for (int64_t v = have; v < NMIGRATIONS && !rc; v++) {
-        char sql[128];
-        rc = exec(s, migrations[v], err);
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64, v + 1);
-        if (!rc)
-            rc = exec(s, sql, err);
+    char now[VG_TIME_MAX];
+    vg_time t = vg_time_now(3);
+    vg_time_format(&t, now);
+    int64_t count = 0;
+    for (size_t l = 0; l < NLISTS && !rc; l++)
+    for (size_t i = 0; i < migration_lists[l].n && !rc; i++) {
+        const store__migration *m = &migration_lists[l].v[i];
+        if (tables > 0 && applied(s, m)) {
+            count++;
+            continue;
+        }
+        rc = store__sq_exec(s, m->sql, err);
+        if (rc) {
+            vg_error_prefix_where(err, "migration %s %d:", m->module, m->version);
+            break;
+        }
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, "INSERT INTO schema_migrations(module, version, applied) VALUES(?,?,?)", -1,
+                               &st, NULL) != SQLITE_OK) {
+            rc = store__sq_fail(s, err, "recording a migration");
+            break;
+        }
+        sqlite3_bind_text(st, 1, m->module, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, m->version);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store__sq_fail(s, err, "recording a migration");
+        sqlite3_finalize(st);
+        count++;
     }
     if (!rc) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA application_id = %d", APP_ID);
-        rc = exec(s, sql, err);
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %" PRId64 "; PRAGMA application_id = %d", count, APP_ID);
+        rc = store__sq_exec(s, sql, err);
     }
     if (rc) {
-        exec(s, "ROLLBACK", NULL);
+        store__sq_exec(s, "ROLLBACK", NULL);
         return rc;
     }
-    return exec(s, "COMMIT", err);
+    return store__sq_exec(s, "COMMIT", err);
 }
 
 static void load_last_added(sq_store *s)
@@ -159,7 +241,7 @@ static void sq_close(store *base)
 {
     sq_store *s = (sq_store *)base;
     if (s->in_txn)
-        exec(s, "ROLLBACK", NULL);
+        store__sq_exec(s, "ROLLBACK", NULL);
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->find_coll);
     sqlite3_close(s->db);
@@ -191,9 +273,9 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
     /* Objects are a few KB of JSON each: 16 KiB pages keep most of them off overflow
      * chains. page_size only takes effect on a new database, before WAL mode. */
     if (!(flags & STORE_READONLY))
-        rc = exec(s, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", err);
+        rc = store__sq_exec(s, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", err);
     if (!rc)
-        rc = exec(s,
+        rc = store__sq_exec(s,
                   "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
                   "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456",
                   err);
@@ -210,11 +292,11 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
                                "INSERT OR IGNORE INTO objects(cid,id,type,spec_version,version,created,added,"
                                "revoked,json) VALUES(?,?,?,?,?,?,?,?,?)",
                                -1, &s->put, NULL) != SQLITE_OK)
-            rc = db_fail(s, err, "preparing the insert");
+            rc = store__sq_fail(s, err, "preparing the insert");
     }
     if (!rc && sqlite3_prepare_v2(s->db, "SELECT cid FROM collections WHERE name = ?", -1, &s->find_coll,
                                   NULL) != SQLITE_OK)
-        rc = db_fail(s, err, "preparing a lookup");
+        rc = store__sq_fail(s, err, "preparing a lookup");
     if (rc) {
         sq_close(&s->base);
         return rc;
@@ -229,7 +311,7 @@ static int sq_begin(store *base, vg_error *err)
     sq_store *s = (sq_store *)base;
     if (s->in_txn)
         return vg_error_set(err, VG_E_INTERNAL, "a transaction is already open");
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = store__sq_exec(s, "BEGIN IMMEDIATE", err);
     if (!rc) {
         s->in_txn = 1;
         load_last_added(s);
@@ -242,9 +324,9 @@ static int sq_commit(store *base, vg_error *err)
     sq_store *s = (sq_store *)base;
     if (!s->in_txn)
         return vg_error_set(err, VG_E_INTERNAL, "no transaction to commit");
-    int rc = exec(s, "COMMIT", err);
+    int rc = store__sq_exec(s, "COMMIT", err);
     if (rc) {
-        exec(s, "ROLLBACK", NULL);
+        store__sq_exec(s, "ROLLBACK", NULL);
         s->coll_name[0] = '\0';
     }
     s->in_txn = 0;
@@ -255,7 +337,7 @@ static void sq_rollback(store *base)
 {
     sq_store *s = (sq_store *)base;
     if (s->in_txn)
-        exec(s, "ROLLBACK", NULL);
+        store__sq_exec(s, "ROLLBACK", NULL);
     s->in_txn = 0;
     s->coll_name[0] = '\0'; /* a collection created in the transaction is gone */
 }
@@ -284,7 +366,7 @@ static int collection_cid(sq_store *s, const char *name, int64_t *cid, vg_error 
         sqlite3_stmt *ins;
         if (sqlite3_prepare_v2(s->db, "INSERT INTO collections(uuid,name,title,created) VALUES(?,?,?,?)", -1,
                                &ins, NULL) != SQLITE_OK)
-            return db_fail(s, err, "creating a collection");
+            return store__sq_fail(s, err, "creating a collection");
         sqlite3_bind_text(ins, 1, uuid, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 3, name, -1, SQLITE_STATIC);
@@ -292,10 +374,10 @@ static int collection_cid(sq_store *s, const char *name, int64_t *cid, vg_error 
         r = sqlite3_step(ins);
         sqlite3_finalize(ins);
         if (r != SQLITE_DONE)
-            return db_fail(s, err, "creating a collection");
+            return store__sq_fail(s, err, "creating a collection");
         *cid = sqlite3_last_insert_rowid(s->db);
     } else {
-        return db_fail(s, err, "looking up a collection");
+        return store__sq_fail(s, err, "looking up a collection");
     }
     sqlite3_reset(s->find_coll);
     snprintf(s->coll_name, sizeof s->coll_name, "%s", name);
@@ -343,7 +425,7 @@ static int sq_put(store *base, const char *collection, const store_object *o, in
     int r = sqlite3_step(st);
     sqlite3_reset(st);
     if (r != SQLITE_DONE)
-        return db_fail(s, err, "storing an object");
+        return store__sq_fail(s, err, "storing an object");
     *inserted = sqlite3_changes(s->db) == 1;
     if (*inserted)
         s->last_added = now;
@@ -421,7 +503,7 @@ static int sq_query_open(store *base, const store_query *q, store_iter **out, vg
     if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &it->stmt, NULL) != SQLITE_OK) {
         vg_buf_free(&sql);
         vg_free(it);
-        return db_fail(s, err, "preparing a query");
+        return store__sq_fail(s, err, "preparing a query");
     }
     vg_buf_free(&sql);
     int k = 1;
@@ -464,7 +546,7 @@ static int sq_iter_next(store_iter *base, store_row *row, vg_error *err)
         if (r == SQLITE_ROW) {
             base->more = 1;
         } else if (r != SQLITE_DONE) {
-            return db_fail((sq_store *)base->s, err, "reading a query");
+            return store__sq_fail((sq_store *)base->s, err, "reading a query");
         }
         return 0;
     }
@@ -474,7 +556,7 @@ static int sq_iter_next(store_iter *base, store_row *row, vg_error *err)
         return 0;
     }
     if (r != SQLITE_ROW)
-        return db_fail((sq_store *)base->s, err, "reading a query");
+        return store__sq_fail((sq_store *)base->s, err, "reading a query");
     sqlite3_stmt *st = it->stmt;
     row->id = (const char *)sqlite3_column_text(st, 1);
     row->type = (const char *)sqlite3_column_text(st, 2);
@@ -506,7 +588,7 @@ static int sq_stats(store *base, store_stats *out, vg_error *err)
                            " (SELECT count(*) FROM objects), (SELECT count(*) FROM collections),"
                            " (SELECT min(added) FROM objects), (SELECT max(added) FROM objects)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "counting");
+        return store__sq_fail(s, err, "counting");
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         out->objects = (uint64_t)sqlite3_column_int64(st, 0);
@@ -517,7 +599,7 @@ static int sq_stats(store *base, store_stats *out, vg_error *err)
         snprintf(out->added_last, sizeof out->added_last, "%s", b ? b : "");
     }
     sqlite3_finalize(st);
-    return r == SQLITE_ROW ? 0 : db_fail(s, err, "counting");
+    return r == SQLITE_ROW ? 0 : store__sq_fail(s, err, "counting");
 }
 
 static int sq_verify(store *base, vg_error *err)
@@ -525,7 +607,7 @@ static int sq_verify(store *base, vg_error *err)
     sq_store *s = (sq_store *)base;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(20)", -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "checking integrity");
+        return store__sq_fail(s, err, "checking integrity");
     int r, bad = 0;
     vg_buf msg;
     vg_buf_init(&msg, 4096);
@@ -539,7 +621,7 @@ static int sq_verify(store *base, vg_error *err)
     sqlite3_finalize(st);
     if (r != SQLITE_DONE) {
         vg_buf_free(&msg);
-        return db_fail(s, err, "checking integrity");
+        return store__sq_fail(s, err, "checking integrity");
     }
     if (bad) {
         vg_error_set(err, VG_E_STORE, "the store is damaged: %s", msg.data);
@@ -562,7 +644,7 @@ static int sq_count_by_type(store *base, const char *collection,
                                  : "SELECT type, count(DISTINCT id || ' ' || cid), count(*) FROM objects "
                                    "GROUP BY type ORDER BY type";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "counting by type");
+        return store__sq_fail(s, err, "counting by type");
     if (collection)
         sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
     int r, rc = 0;
@@ -570,7 +652,7 @@ static int sq_count_by_type(store *base, const char *collection,
         rc = fn((const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
                 (uint64_t)sqlite3_column_int64(st, 2), ctx);
     if (!rc && r != SQLITE_DONE)
-        rc = db_fail(s, err, "counting by type");
+        rc = store__sq_fail(s, err, "counting by type");
     sqlite3_finalize(st);
     return rc;
 }
@@ -581,7 +663,7 @@ static int sq_collections(store *base, int (*fn)(const store_collection *c, void
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT uuid, name, title FROM collections ORDER BY cid", -1, &st, NULL) !=
         SQLITE_OK)
-        return db_fail(s, err, "listing collections");
+        return store__sq_fail(s, err, "listing collections");
     int r, rc = 0;
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
         store_collection c = {(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
@@ -589,7 +671,7 @@ static int sq_collections(store *base, int (*fn)(const store_collection *c, void
         rc = fn(&c, ctx);
     }
     if (!rc && r != SQLITE_DONE)
-        rc = db_fail(s, err, "listing collections");
+        rc = store__sq_fail(s, err, "listing collections");
     sqlite3_finalize(st);
     return rc;
 }

@@ -1,0 +1,42 @@
+/*
+ * store_sqlite_int.h - what the SQLite engine's files share.
+ *
+ * The engine is store_sqlite.c (objects, collections, queries, migrations)
+ * plus one store_sqlite_<module>.c per module that keeps tables of its own
+ * (accounts for TAXII, the alert outbox for incidents...). Such a file
+ * defines its migrations (store__migration, module name = its own) and lists
+ * them in migration_lists[] in store_sqlite.c, and implements its part of
+ * store_ops over the sq_store handle below.
+ */
+#ifndef STORE_SQLITE_INT_H
+#define STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store_int.h"
+
+/* One schema step of one module. */
+typedef struct store__migration {
+    const char *module; /* who owns the tables: "core", "taxii", "incident"... */
+    int version;        /* 1, 2, ... within the module */
+    const char *sql;    /* the step (several statements allowed) */
+} store__migration;
+
+typedef struct sq_store {
+    struct store base;     /* must be first */
+    sqlite3 *db;           /* the connection */
+    char path[1024];       /* the file, for messages */
+    int in_txn;            /* a transaction is open */
+    sqlite3_stmt *put;     /* INSERT OR IGNORE INTO objects */
+    sqlite3_stmt *find_coll; /* cid of a collection name */
+    char coll_name[128];   /* the collection last resolved */
+    int64_t coll_cid;      /* its cid */
+    vg_time last_added;    /* the latest `added` handed out */
+} sq_store;
+
+/* Fills err with the connection's last error while `doing`; returns VG_E_STORE. */
+int store__sq_fail(sq_store *s, vg_error *err, const char *doing);
+/* Runs SQL without results; VG_E_STORE with the message on failure. */
+int store__sq_exec(sq_store *s, const char *sql, vg_error *err);
+
+#endif
