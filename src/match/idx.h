@@ -1,0 +1,195 @@
+/*
+ * idx.h - the match index: every indicator of the store compiled into flat
+ * tables that answer "does this observed value hit an indicator?" in a few
+ * memory reads.
+ *
+ * One open-addressing hash table holds every exact key, each key being a kind
+ * byte followed by the normalised value: file hashes (MD5, SHA-1, SHA-256,
+ * SHA-512 and certificate hashes, lower-case hex), e-mail addresses, file
+ * names, file paths, process names, app ids, cryptocurrency wallets, URLs
+ * (normalised), domains, and IPv4/IPv6 networks (prefix length + masked
+ * address). A blocked bloom filter (one 64-bit word per probe) sits in front
+ * of it so that the common miss costs one cache line.
+ *
+ * Domains match on label boundaries: the indicator `evil.com` matches
+ * `evil.com` and `a.b.evil.com`, never `notevil.com`. URLs match exactly
+ * after normalisation and their host is also looked up as a domain (or an
+ * address). Addresses match the longest prefix that holds them.
+ *
+ * Everything lives in flat arrays addressed by offsets, so an index can be
+ * written to a file and mapped back (idx_save / idx_load) without rebuilding.
+ * A finished index is immutable: any number of threads may look up at once.
+ *
+ *     idx_builder *b; idx_builder_new(&b, &err);
+ *     idx_builder_add_indicator(b, indicator_json, &now, &status, &err);  // for each
+ *     idx *x; idx_builder_finish(b, &x, &err);                             // frees b
+ *     idx_lookup(x, IDX_K_DOMAIN, "a.b.evil.com", 12, on_hit, ctx);
+ *     idx_free(x);
+ */
+#ifndef IDX_H
+#define IDX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vg_error.h"
+#include "core/vg_time.h"
+
+/* Kinds of key (what an indicator value is) and of lookup (what was observed). */
+enum idx_kind {
+    IDX_K_NONE = 0,
+    IDX_K_DOMAIN,    /* domain-name:value; matches itself and subdomains */
+    IDX_K_URL,       /* url:value, normalised */
+    IDX_K_IPV4,      /* ipv4-addr:value, address or CIDR */
+    IDX_K_IPV6,      /* ipv6-addr:value, address or CIDR */
+    IDX_K_EMAIL,     /* email-addr:value, lower-case */
+    IDX_K_HASH,      /* file and certificate hashes, lower-case hex of 32/40/64/128 digits */
+    IDX_K_FILE_NAME, /* file:name */
+    IDX_K_FILE_PATH, /* file:path (MVT), directory:path */
+    IDX_K_PROCESS,   /* process:name (MVT), process:image_ref.name */
+    IDX_K_APP_ID,    /* app:id (MVT): mobile application identifiers */
+    IDX_K_WALLET,    /* cryptocurrency-wallet:value */
+    IDX_K_STRING,    /* lookup only: a whole string value, tried as file name, path, process and app id */
+    IDX_K__COUNT
+};
+
+/* The short name of a kind ("domain", "url"...). Never NULL. */
+const char *idx_kind_name(int kind);
+
+/* ---- building -------------------------------------------------------------- */
+
+typedef struct idx_builder idx_builder;
+typedef struct idx idx;
+
+/* What idx_builder_add_indicator did with one indicator. */
+enum {
+    IDX_ADDED = 0,       /* fully answered by the index */
+    IDX_ADDED_PARTIAL,   /* kept for the evaluator; its equality leaves are indexed as candidates */
+    IDX_SKIP_REVOKED,    /* revoked: true */
+    IDX_SKIP_NOT_VALID,  /* valid_from in the future or valid_until in the past */
+    IDX_SKIP_NO_PATTERN, /* not a STIX pattern (pattern_type other than stix), or no leaf the index knows */
+    IDX_SKIP_BAD,        /* the pattern does not compile */
+};
+
+/* Counts of a build, by outcome and by kind of key. */
+typedef struct idx_stats {
+    uint64_t indicators;         /* indicators offered */
+    uint64_t added;              /* IDX_ADDED */
+    uint64_t partial;            /* IDX_ADDED_PARTIAL */
+    uint64_t revoked;            /* IDX_SKIP_REVOKED */
+    uint64_t not_valid;          /* IDX_SKIP_NOT_VALID */
+    uint64_t no_pattern;         /* IDX_SKIP_NO_PATTERN */
+    uint64_t bad;                /* IDX_SKIP_BAD */
+    uint64_t keys;               /* distinct keys in the table */
+    uint64_t by_kind[IDX_K__COUNT]; /* distinct keys of each kind */
+    uint64_t bytes;              /* memory (or file size) of the finished index */
+} idx_stats;
+
+/* Creates an empty builder (free with idx_builder_free, or hand it to idx_builder_finish). */
+int idx_builder_new(idx_builder **out, vg_error *err);
+void idx_builder_free(idx_builder *b);
+
+/*
+ * Adds one indicator (a STIX indicator object; its latest version). `now`
+ * decides validity (NULL: the current time). *status (may be NULL) gets one
+ * of the IDX_* outcomes; skipping an indicator is not an error. Returns 0,
+ * VG_E_NOMEM or VG_E_LIMIT (more than 2^31 indicators or 4 GB of keys).
+ */
+int idx_builder_add_indicator(idx_builder *b, json_t *indicator, const vg_time *now, int *status, vg_error *err);
+
+/*
+ * Adds one indicator given by its parts (id, optional name, pattern text and
+ * dialect, PAT_STIX_21 or PAT_STIX_20), without validity checks.
+ */
+int idx_builder_add_pattern(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
+                            int *status, vg_error *err);
+
+/*
+ * Adds one value of a kind for the indicator `ind` (an index returned by
+ * idx_builder_add_id). The value is normalised for its kind; a value that is
+ * not valid for its kind (a hash that is not hex...) is ignored and
+ * *added (may be NULL) is 0. `candidate` marks a leaf of a pattern the index
+ * cannot answer alone.
+ */
+int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const char *pattern, uint32_t *ind,
+                       vg_error *err);
+int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *value, size_t len, int candidate,
+                          int *added, vg_error *err);
+
+/* The counts so far. */
+const idx_stats *idx_builder_stats(const idx_builder *b);
+
+/* Freezes the builder into an index (the builder is freed, even on failure). */
+int idx_builder_finish(idx_builder *b, idx **out, vg_error *err);
+
+void idx_free(idx *x);
+
+/* Counts of a finished index (borrowed). */
+const idx_stats *idx_get_stats(const idx *x);
+
+/* ---- indicators ------------------------------------------------------------ */
+
+/* Flags of an indicator record. */
+enum {
+    IDX_IND_PARTIAL = 1, /* its pattern needs the evaluator: a key hit is only a candidate */
+};
+
+/* Number of indicators recorded (skipped ones are not). */
+uint32_t idx_indicator_count(const idx *x);
+/* The i-th indicator's id, name ("" when none), pattern ("" unless partial) and flags; borrowed. */
+const char *idx_indicator_id(const idx *x, uint32_t i);
+const char *idx_indicator_name(const idx *x, uint32_t i);
+const char *idx_indicator_pattern(const idx *x, uint32_t i);
+unsigned idx_indicator_flags(const idx *x, uint32_t i);
+
+/* ---- looking up ------------------------------------------------------------ */
+
+/* One hit of a lookup. Pointers are borrowed from the index. */
+typedef struct idx_hit {
+    uint32_t indicator; /* the indicator's index (idx_indicator_id) */
+    int kind;           /* the kind of the key that matched (IDX_K_*) */
+    const char *key;    /* the key as stored (not NUL-terminated; for IPs the raw address bytes) */
+    size_t key_len;     /* its length */
+    int prefix;         /* for IPv4/IPv6: the prefix length that matched; else -1 */
+    int candidate;      /* 1 when the indicator needs the evaluator to confirm */
+} idx_hit;
+
+/* Called once per hit; a nonzero return stops the lookup and is returned by idx_lookup. */
+typedef int (*idx_hit_fn)(const idx_hit *h, void *ctx);
+
+/*
+ * Looks up an observed value of a kind (IDX_K_*; IDX_K_STRING for a string
+ * of unknown meaning). The value is normalised first (case, trailing dot,
+ * URL rules); values longer than IDX_MAX_VALUE never match. Returns the
+ * number of hits (>= 0), or the callback's nonzero return.
+ */
+#define IDX_MAX_VALUE 4096
+int idx_lookup(const idx *x, int kind, const char *value, size_t len, idx_hit_fn fn, void *ctx);
+
+/*
+ * Normalises a URL into out (cap bytes): scheme and host lower-case, host
+ * trailing dot removed, default port removed, %XX of unreserved characters
+ * decoded and other %xx upper-cased, empty path made "/", fragment dropped.
+ * *host / *host_len (may be NULL) get the host inside out (brackets removed
+ * for IPv6). Returns the length written, or -1 when it is not a URL
+ * (no "scheme://") or does not fit.
+ */
+long idx_url_normalize(const char *in, size_t len, char *out, size_t cap, size_t *host, size_t *host_len);
+
+/* ---- saving and loading ---------------------------------------------------- */
+
+/*
+ * Writes the index to path (atomically: a temporary file renamed over it).
+ * Returns 0, VG_E_IO.
+ */
+int idx_save(const idx *x, const char *path, vg_error *err);
+
+/*
+ * Maps an index file back. The file stays mapped until idx_free. Returns 0,
+ * VG_E_IO, VG_E_NOTFOUND, VG_E_PARSE (not an index file, or damaged),
+ * VG_E_UNSUPPORTED (another layout version or byte order).
+ */
+int idx_load(const char *path, idx **out, vg_error *err);
+
+#endif

@@ -1,0 +1,542 @@
+/*
+ * idx_build.c - compiling indicators into the match index.
+ *
+ * The builder collects (key, indicator) pairs in one growable array and a key
+ * pool; idx_builder_finish sorts them by hash, folds equal keys into one entry
+ * with a list of postings, lays the entries into a power-of-two open-addressing
+ * table at load factor <= 1/2 and fills the bloom filter (16 bits a key, three
+ * bits in one 64-bit word).
+ *
+ * Which indicator patterns the index answers alone: a plain disjunction of
+ * equalities (pat_is_simple_disjunction), and a single `ISSUBSET` comparison
+ * on an address. The common one-comparison form `[type:path = 'literal']` is
+ * recognised without the pattern compiler (a million indicators build in a
+ * second); everything else is compiled. Other patterns (AND, qualifiers,
+ * MATCHES...) are kept with their text and their equality leaves are indexed
+ * as candidates: a hit on one says "worth evaluating", not "matched".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "core/vg_buf.h"
+#include "match/idx_int.h"
+#include "pattern/pattern.h"
+
+typedef struct tuple {
+    uint64_t hash;    /* idx__hash of the key */
+    uint32_t key_off; /* in keys */
+    uint32_t key_len; /* kind byte included */
+    uint32_t post;    /* indicator index | IDX_POST_CANDIDATE */
+    uint32_t pad;     /* keeps the struct 24 bytes */
+} tuple;
+
+struct idx_builder {
+    tuple *t;      /* collected pairs */
+    size_t nt;     /* how many */
+    size_t capt;   /* allocated */
+    vg_buf keys;   /* key bytes */
+    idx_ind *inds; /* indicator records */
+    size_t ninds;  /* how many */
+    size_t capi;   /* allocated */
+    vg_buf strs;   /* indicator strings; starts with one NUL so offset 0 is "" */
+    uint64_t v4lens, v6lens[3];
+    idx_stats st;
+};
+
+#define MAX_POOL ((size_t)0xffffffffu)
+
+int idx_builder_new(idx_builder **out, vg_error *err)
+{
+    *out = NULL;
+    idx_builder *b = vg_calloc(1, sizeof *b);
+    if (!b)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory creating the index builder");
+    vg_buf_init(&b->keys, MAX_POOL);
+    vg_buf_init(&b->strs, MAX_POOL);
+    if (vg_buf_putc(&b->strs, 0)) {
+        idx_builder_free(b);
+        return vg_error_set(err, VG_E_NOMEM, "out of memory creating the index builder");
+    }
+    *out = b;
+    return 0;
+}
+
+void idx_builder_free(idx_builder *b)
+{
+    if (!b)
+        return;
+    vg_free(b->t);
+    vg_free(b->inds);
+    vg_buf_free(&b->keys);
+    vg_buf_free(&b->strs);
+    vg_free(b);
+}
+
+const idx_stats *idx_builder_stats(const idx_builder *b)
+{
+    return &b->st;
+}
+
+static int put_str(idx_builder *b, const char *s, uint32_t *off, vg_error *err)
+{
+    if (!s || !*s) {
+        *off = 0;
+        return 0;
+    }
+    size_t at = b->strs.len;
+    int rc = vg_buf_append(&b->strs, s, strlen(s) + 1);
+    if (rc)
+        return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index strings exceed 4 GB");
+    *off = (uint32_t)at;
+    return 0;
+}
+
+int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const char *pattern, uint32_t *ind,
+                       vg_error *err)
+{
+    if (b->ninds >= 0x7fffffffu)
+        return vg_error_set(err, VG_E_LIMIT, "more than 2^31 indicators in one index");
+    if (b->ninds == b->capi) {
+        size_t nc = b->capi ? b->capi * 2 : 1024;
+        idx_ind *n = vg_realloc(b->inds, nc * sizeof *n);
+        if (!n)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory in the index");
+        b->inds = n;
+        b->capi = nc;
+    }
+    idx_ind r = {0};
+    int rc = put_str(b, id, &r.id_off, err);
+    if (!rc)
+        rc = put_str(b, name, &r.name_off, err);
+    if (!rc && pattern) {
+        rc = put_str(b, pattern, &r.pattern_off, err);
+        r.flags |= IDX_IND_PARTIAL;
+    }
+    if (rc)
+        return rc;
+    b->inds[b->ninds] = r;
+    *ind = (uint32_t)b->ninds++;
+    return 0;
+}
+
+/* Adds an already-made key. */
+static int add_key(idx_builder *b, const uint8_t *key, size_t n, uint32_t post, vg_error *err)
+{
+    if (b->nt == b->capt) {
+        size_t nc = b->capt ? b->capt * 2 : 1024;
+        tuple *t = vg_realloc(b->t, nc * sizeof *t);
+        if (!t)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory in the index");
+        b->t = t;
+        b->capt = nc;
+    }
+    size_t at = b->keys.len;
+    int rc = vg_buf_append(&b->keys, key, n);
+    if (rc)
+        return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index keys exceed 4 GB");
+    b->t[b->nt++] = (tuple){idx__hash(key, n), (uint32_t)at, (uint32_t)n, post, 0};
+    return 0;
+}
+
+int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *value, size_t len, int candidate,
+                          int *added, vg_error *err)
+{
+    uint8_t key[IDX_MAX_VALUE + 8];
+    int prefix = -1;
+    if (added)
+        *added = 0;
+    long n = idx__key(kind, value, len, key, sizeof key, &prefix);
+    if (n < 0)
+        return 0;
+    if (kind == IDX_K_IPV4)
+        b->v4lens |= 1ull << prefix;
+    else if (kind == IDX_K_IPV6)
+        b->v6lens[prefix / 64] |= 1ull << (prefix % 64);
+    int rc = add_key(b, key, (size_t)n, ind | (candidate ? IDX_POST_CANDIDATE : 0), err);
+    if (!rc && added)
+        *added = 1;
+    return rc;
+}
+
+/* ---- from object paths to kinds ------------------------------------------- */
+
+/* The kind of key for `type:path`, or 0. `value` decides v4/v6 for network-traffic refs. */
+static int kind_of(const char *type, size_t tn, const char *path, size_t pn, const char *value)
+{
+    static const struct {
+        const char *type, *path;
+        int kind;
+    } map[] = {
+        {"domain-name", "value", IDX_K_DOMAIN},
+        {"url", "value", IDX_K_URL},
+        {"ipv4-addr", "value", IDX_K_IPV4},
+        {"ipv6-addr", "value", IDX_K_IPV6},
+        {"email-addr", "value", IDX_K_EMAIL},
+        {"email-message", "from_ref.value", IDX_K_EMAIL},
+        {"email-message", "sender_ref.value", IDX_K_EMAIL},
+        {"file", "name", IDX_K_FILE_NAME},
+        {"file", "path", IDX_K_FILE_PATH},
+        {"directory", "path", IDX_K_FILE_PATH},
+        {"process", "name", IDX_K_PROCESS},
+        {"process", "image_ref.name", IDX_K_PROCESS},
+        {"app", "id", IDX_K_APP_ID},
+        {"app", "cert.sha1", IDX_K_HASH},
+        {"app", "cert.sha256", IDX_K_HASH},
+        {"app", "cert.md5", IDX_K_HASH},
+        {"cryptocurrency-wallet", "value", IDX_K_WALLET},
+        {"x-crypto-wallet", "value", IDX_K_WALLET},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strlen(map[i].type) == tn && memcmp(map[i].type, type, tn) == 0 && strlen(map[i].path) == pn &&
+            memcmp(map[i].path, path, pn) == 0)
+            return map[i].kind;
+    if (pn > 7 && memcmp(path, "hashes.", 7) == 0 &&
+        ((tn == 4 && memcmp(type, "file", 4) == 0) || (tn == 8 && memcmp(type, "artifact", 8) == 0) ||
+         (tn == 16 && memcmp(type, "x509-certificate", 16) == 0)))
+        return IDX_K_HASH;
+    if (tn == 15 && memcmp(type, "network-traffic", 15) == 0 &&
+        ((pn == 13 && memcmp(path, "dst_ref.value", 13) == 0) || (pn == 13 && memcmp(path, "src_ref.value", 13) == 0)))
+        return value && strchr(value, ':') ? IDX_K_IPV6 : IDX_K_IPV4;
+    return 0;
+}
+
+/*
+ * The fast path: `[type:path = 'literal']` with a literal free of escapes.
+ * Fills the parts and returns 1, else 0 (then the compiler decides).
+ */
+static int quick_form(const char *p, const char **type, size_t *tn, const char **path, size_t *pn, const char **lit,
+                      size_t *ln)
+{
+#define WS(q)                                                                                                         \
+    while (*(q) == ' ' || *(q) == '\t')                                                                               \
+    (q)++
+    const char *q = p;
+    WS(q);
+    if (*q++ != '[')
+        return 0;
+    WS(q);
+    *type = q;
+    while ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-')
+        q++;
+    *tn = (size_t)(q - *type);
+    if (*tn == 0 || *q++ != ':')
+        return 0;
+    *path = q;
+    while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+           *q == '.' || *q == '-' || *q == '\'')
+        q++;
+    *pn = (size_t)(q - *path);
+    if (*pn == 0)
+        return 0;
+    WS(q);
+    if (*q++ != '=')
+        return 0;
+    WS(q);
+    if (*q++ != '\'')
+        return 0;
+    *lit = q;
+    while (*q && *q != '\'' && *q != '\\')
+        q++;
+    if (*q != '\'')
+        return 0;
+    *ln = (size_t)(q - *lit);
+    q++;
+    WS(q);
+    if (*q++ != ']')
+        return 0;
+    WS(q);
+    return *q == 0;
+#undef WS
+}
+
+/* The path with quotes removed ("hashes.'SHA-256'" -> "hashes.SHA-256") into buf. */
+static size_t unquote_path(const char *p, size_t n, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        if (p[i] != '\'')
+            buf[o++] = p[i];
+    buf[o] = 0;
+    return o;
+}
+
+static void count(idx_builder *b, int status)
+{
+    switch (status) {
+    case IDX_ADDED: b->st.added++; break;
+    case IDX_ADDED_PARTIAL: b->st.partial++; break;
+    case IDX_SKIP_REVOKED: b->st.revoked++; break;
+    case IDX_SKIP_NOT_VALID: b->st.not_valid++; break;
+    case IDX_SKIP_NO_PATTERN: b->st.no_pattern++; break;
+    default: b->st.bad++; break;
+    }
+}
+
+/* One (kind, value) of a compiled pattern. */
+typedef struct leafval {
+    int kind;
+    const char *s;
+    size_t len;
+} leafval;
+
+static int add_compiled(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
+                        int *status, vg_error *err)
+{
+    pat_opts o = {0};
+    o.version = dialect;
+    o.no_warnings = 1;
+    pat_pattern *p = NULL;
+    vg_error perr = {0};
+    int rc = pat_compile(pattern, strlen(pattern), &o, &p, NULL, &perr);
+    if (rc == VG_E_NOMEM)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory compiling a pattern");
+    if (rc) {
+        *status = IDX_SKIP_BAD;
+        return 0;
+    }
+    size_t nl = pat_leaf_count(p), nv = 0, cap = 0;
+    leafval *v = NULL;
+    int simple = pat_is_simple_disjunction(p);
+    if (!simple && nl == 1 && pat_observation_count(p) == 1 && pat_leaf_at(p, 0)->op == PAT_OP_ISSUBSET &&
+        !pat_leaf_at(p, 0)->negated && !strstr(pattern, "REPEATS") && !strstr(pattern, "START"))
+        simple = 1;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const pat_leaf *l = pat_leaf_at(p, i);
+        if (l->negated || (l->op != PAT_OP_EQ && l->op != PAT_OP_IN && l->op != PAT_OP_ISSUBSET))
+            continue;
+        char path[256];
+        size_t pn = unquote_path(l->path, strlen(l->path), path, sizeof path);
+        const pat_value *vals = l->value;
+        size_t nvals = 1;
+        if (l->value->kind == PAT_LIT_SET) {
+            vals = l->value->items;
+            nvals = l->value->nitems;
+        }
+        for (size_t k = 0; k < nvals; k++) {
+            if (vals[k].kind != PAT_LIT_STRING)
+                continue;
+            int kind = kind_of(l->object_type, strlen(l->object_type), path, pn, vals[k].s);
+            if (!kind || (l->op == PAT_OP_ISSUBSET && kind != IDX_K_IPV4 && kind != IDX_K_IPV6))
+                continue;
+            if (nv == cap) {
+                size_t nc = cap ? cap * 2 : 8;
+                leafval *n = vg_realloc(v, nc * sizeof *n);
+                if (!n) {
+                    rc = vg_error_set(err, VG_E_NOMEM, "out of memory in the index");
+                    break;
+                }
+                v = n;
+                cap = nc;
+            }
+            v[nv++] = (leafval){kind, vals[k].s, vals[k].len};
+        }
+    }
+    uint32_t ind = 0;
+    if (!rc && nv == 0)
+        *status = IDX_SKIP_NO_PATTERN;
+    else if (!rc) {
+        *status = simple ? IDX_ADDED : IDX_ADDED_PARTIAL;
+        rc = idx_builder_add_id(b, id, name, simple ? NULL : pattern, &ind, err);
+        int any = 0;
+        for (size_t i = 0; i < nv && !rc; i++) {
+            int added = 0;
+            rc = idx_builder_add_value(b, ind, v[i].kind, v[i].s, v[i].len, !simple, &added, err);
+            any |= added;
+        }
+        if (!rc && !any) { /* nothing valid: forget the record */
+            b->ninds--;
+            *status = IDX_SKIP_NO_PATTERN;
+        }
+    }
+    vg_free(v);
+    pat_free(p);
+    return rc;
+}
+
+int idx_builder_add_pattern(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
+                            int *status, vg_error *err)
+{
+    int st = IDX_SKIP_NO_PATTERN, rc = 0;
+    const char *type, *path, *lit;
+    size_t tn, pn, ln;
+    b->st.indicators++;
+    if (!id || !pattern) {
+        st = IDX_SKIP_NO_PATTERN;
+    } else if (quick_form(pattern, &type, &tn, &path, &pn, &lit, &ln)) {
+        char upath[256];
+        size_t un = unquote_path(path, pn, upath, sizeof upath);
+        char litz[64];
+        size_t lz = ln < sizeof litz - 1 ? ln : sizeof litz - 1;
+        memcpy(litz, lit, lz);
+        litz[lz] = 0;
+        int kind = kind_of(type, tn, upath, un, litz);
+        uint8_t key[IDX_MAX_VALUE + 8];
+        if (kind && idx__key(kind, lit, ln, key, sizeof key, NULL) >= 0) {
+            uint32_t ind;
+            st = IDX_ADDED;
+            rc = idx_builder_add_id(b, id, name, NULL, &ind, err);
+            if (!rc)
+                rc = idx_builder_add_value(b, ind, kind, lit, ln, 0, NULL, err);
+        } else if (kind) {
+            st = IDX_SKIP_NO_PATTERN;
+        } else {
+            rc = add_compiled(b, id, name, pattern, dialect, &st, err);
+        }
+    } else {
+        rc = add_compiled(b, id, name, pattern, dialect, &st, err);
+    }
+    if (rc)
+        return rc;
+    count(b, st);
+    if (status)
+        *status = st;
+    return 0;
+}
+
+static int time_prop(json_t *o, const char *name, vg_time *t)
+{
+    json_t *v = json_object_get(o, name);
+    if (!json_is_string(v))
+        return 0;
+    return vg_time_parse(json_string_value(v), json_string_length(v), VG_TIME_RFC3339, t, NULL) == 0;
+}
+
+int idx_builder_add_indicator(idx_builder *b, json_t *ind, const vg_time *now, int *status, vg_error *err)
+{
+    vg_time tnow = now ? *now : vg_time_now(0), t;
+    int st = -1;
+    if (json_is_true(json_object_get(ind, "revoked")))
+        st = IDX_SKIP_REVOKED;
+    else if (time_prop(ind, "valid_from", &t) && vg_time_cmp(&t, &tnow) > 0)
+        st = IDX_SKIP_NOT_VALID;
+    else if (time_prop(ind, "valid_until", &t) && vg_time_cmp(&t, &tnow) <= 0)
+        st = IDX_SKIP_NOT_VALID;
+    else {
+        const char *ptype = json_string_value(json_object_get(ind, "pattern_type"));
+        if (ptype && strcmp(ptype, "stix") != 0)
+            st = IDX_SKIP_NO_PATTERN;
+    }
+    if (st >= 0) {
+        b->st.indicators++;
+        count(b, st);
+        if (status)
+            *status = st;
+        return 0;
+    }
+    return idx_builder_add_pattern(b, json_string_value(json_object_get(ind, "id")),
+                                   json_string_value(json_object_get(ind, "name")),
+                                   json_string_value(json_object_get(ind, "pattern")), pat_version_of_indicator(ind),
+                                   status, err);
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+static int cmp_tuple(const void *pa, const void *pb, void *ctx)
+{
+    const tuple *a = pa, *b = pb;
+    const uint8_t *keys = ctx;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    if (a->key_len != b->key_len)
+        return a->key_len < b->key_len ? -1 : 1;
+    int c = memcmp(keys + a->key_off, keys + b->key_off, a->key_len);
+    if (c)
+        return c;
+    return a->post < b->post ? -1 : a->post > b->post;
+}
+
+static uint64_t pow2_at_least(uint64_t n, uint64_t min)
+{
+    uint64_t p = min;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+static int same_key(const tuple *a, const tuple *b, const uint8_t *keys)
+{
+    return a->hash == b->hash && a->key_len == b->key_len &&
+           memcmp(keys + a->key_off, keys + b->key_off, a->key_len) == 0;
+}
+
+int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
+{
+    *out = NULL;
+    idx *x = vg_calloc(1, sizeof *x);
+    const uint8_t *keys = (const uint8_t *)b->keys.data;
+    if (b->nt > 1)
+        qsort_r(b->t, b->nt, sizeof *b->t, cmp_tuple, (void *)keys);
+    /* count distinct keys and postings */
+    size_t ne = 0, np = 0;
+    for (size_t i = 0; i < b->nt; i++) {
+        if (i == 0 || !same_key(&b->t[i], &b->t[i - 1], keys))
+            ne++, np++;
+        else if ((b->t[i].post & ~IDX_POST_CANDIDATE) != (b->t[i - 1].post & ~IDX_POST_CANDIDATE))
+            np++;
+    }
+    uint64_t nslots = pow2_at_least((uint64_t)ne * 2, 16), nbloom = pow2_at_least((uint64_t)ne / 4, 8);
+    idx_slot *slots = x ? vg_calloc(nslots, sizeof *slots) : NULL;
+    idx_entry *entries = x ? vg_malloc((ne ? ne : 1) * sizeof *entries) : NULL;
+    uint32_t *posts = x ? vg_malloc((np ? np : 1) * sizeof *posts) : NULL;
+    uint64_t *bloom = x ? vg_calloc(nbloom, sizeof *bloom) : NULL;
+    uint8_t *kpool = x ? vg_malloc(b->keys.len ? b->keys.len : 1) : NULL;
+    if (!x || !slots || !entries || !posts || !bloom || !kpool) {
+        vg_free(x);
+        vg_free(slots);
+        vg_free(entries);
+        vg_free(posts);
+        vg_free(bloom);
+        vg_free(kpool);
+        idx_builder_free(b);
+        return vg_error_set(err, VG_E_NOMEM, "out of memory finishing the index");
+    }
+    size_t e = 0, p = 0, ko = 0;
+    for (size_t i = 0; i < b->nt; i++) {
+        const tuple *t = &b->t[i];
+        if (i == 0 || !same_key(t, &b->t[i - 1], keys)) {
+            memcpy(kpool + ko, keys + t->key_off, t->key_len);
+            entries[e] = (idx_entry){(uint32_t)ko, t->key_len, (uint32_t)p, 0};
+            ko += t->key_len;
+            x->stats.by_kind[keys[t->key_off] < IDX_K__COUNT ? keys[t->key_off] : 0]++;
+            uint64_t h = t->hash, pos = h & (nslots - 1);
+            while (slots[pos].entry)
+                pos = (pos + 1) & (nslots - 1);
+            slots[pos] = (idx_slot){(uint32_t)(h >> 32), (uint32_t)(e + 1)};
+            bloom[(h >> 20) & (nbloom - 1)] |= (1ull << (h & 63)) | (1ull << ((h >> 6) & 63)) |
+                                               (1ull << ((h >> 12) & 63));
+            e++;
+        } else if ((t->post & ~IDX_POST_CANDIDATE) == (posts[p - 1] & ~IDX_POST_CANDIDATE)) {
+            posts[p - 1] &= t->post; /* a definitive posting wins over a candidate one */
+            continue;
+        }
+        posts[p++] = t->post;
+        entries[e - 1].post_n++;
+    }
+    x->slots = slots;
+    x->nslots = nslots;
+    x->entries = entries;
+    x->nentries = ne;
+    x->keys = kpool;
+    x->nkeys_bytes = ko;
+    x->posts = posts;
+    x->nposts = np;
+    x->bloom = bloom;
+    x->nbloom = nbloom;
+    x->inds = b->inds;
+    x->ninds = b->ninds;
+    b->inds = NULL;
+    x->nstrs = b->strs.len;
+    x->strs = vg_buf_detach(&b->strs);
+    x->v4lens = b->v4lens;
+    memcpy(x->v6lens, b->v6lens, sizeof x->v6lens);
+    idx_stats st = b->st;
+    memcpy(st.by_kind, x->stats.by_kind, sizeof st.by_kind);
+    st.keys = ne;
+    x->stats = st;
+    idx_builder_free(b);
+    x->stats.bytes = sizeof *x + nslots * sizeof *slots + ne * sizeof *entries + np * sizeof *posts +
+                     nbloom * sizeof *bloom + ko + x->ninds * sizeof(idx_ind) + x->nstrs;
+    *out = x;
+    return 0;
+}

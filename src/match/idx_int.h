@@ -1,0 +1,69 @@
+/*
+ * idx_int.h - the match index's private layout, shared by its files.
+ *
+ * The index is a handful of flat arrays. In memory they are vg_malloc'd; after
+ * idx_load they point into one read-only mapping of the file, which is why
+ * nothing here holds a pointer to anything but the start of an array.
+ */
+#ifndef IDX_INT_H
+#define IDX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/idx.h"
+
+/* One slot of the open-addressing table (linear probing, power-of-two size). */
+typedef struct idx_slot {
+    uint32_t tag;   /* high 32 bits of the key's hash */
+    uint32_t entry; /* entry index + 1; 0 = empty */
+} idx_slot;
+
+/* One distinct key and the indicators it came from. */
+typedef struct idx_entry {
+    uint32_t key_off;  /* offset of the key in keys[] (kind byte first) */
+    uint32_t key_len;  /* length of the key, kind byte included */
+    uint32_t post_off; /* first posting in posts[] */
+    uint32_t post_n;   /* number of postings */
+} idx_entry;
+
+/* Posting: indicator index, with this bit set when the hit is a candidate only. */
+#define IDX_POST_CANDIDATE 0x80000000u
+
+/* One indicator record; strings are offsets into strs[] (NUL-terminated). */
+typedef struct idx_ind {
+    uint32_t id_off;      /* its id */
+    uint32_t name_off;    /* its name, or the offset of "" (0) */
+    uint32_t pattern_off; /* its pattern when partial, else 0 */
+    uint32_t flags;       /* IDX_IND_* */
+} idx_ind;
+
+struct idx {
+    const idx_slot *slots;    /* nslots slots */
+    uint64_t nslots;          /* power of two */
+    const idx_entry *entries; /* nentries entries */
+    uint64_t nentries;
+    const uint8_t *keys; /* key bytes */
+    uint64_t nkeys_bytes;
+    const uint32_t *posts; /* postings */
+    uint64_t nposts;
+    const uint64_t *bloom; /* nbloom words (power of two) */
+    uint64_t nbloom;
+    const idx_ind *inds; /* indicator records */
+    uint64_t ninds;
+    const char *strs; /* indicator strings */
+    uint64_t nstrs;
+    uint64_t v4lens;    /* bit n set: some IPv4 network of prefix n (0..32) */
+    uint64_t v6lens[3]; /* bit n of the 129: some IPv6 network of prefix n */
+    idx_stats stats;    /* counts */
+    void *map;          /* the mapping when loaded from a file, else NULL */
+    size_t map_len;     /* its length */
+};
+
+/* The hash of the index (stable: it is stored in files). */
+uint64_t idx__hash(const uint8_t *p, size_t n);
+
+/* Normalises value of kind into out (kind byte first); returns the key length or -1 if not valid. */
+long idx__key(int kind, const char *value, size_t len, uint8_t *out, size_t cap, int *prefix);
+
+#endif

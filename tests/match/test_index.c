@@ -1,0 +1,285 @@
+/*
+ * test_index.c - the match index: each kind of key, the false-positive traps
+ * (notevil.com, hashes inside longer runs are the extractor's business),
+ * subdomains, URL normalisation, longest-prefix addresses, candidates for
+ * the evaluator, validity and revocation, save and load, allocation failures.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "match/idx.h"
+#include "vg_test.h"
+
+/* Collects the ids of the hits of one lookup, comma-separated. */
+typedef struct got {
+    const idx *x;
+    char ids[512];
+    int prefix;
+    int candidate;
+} got;
+
+static int on_hit(const idx_hit *h, void *p)
+{
+    got *g = p;
+    size_t n = strlen(g->ids);
+    snprintf(g->ids + n, sizeof g->ids - n, "%s%s", n ? "," : "", idx_indicator_id(g->x, h->indicator));
+    g->prefix = h->prefix;
+    g->candidate |= h->candidate;
+    return 0;
+}
+
+static const char *look(const idx *x, int kind, const char *v)
+{
+    static got g;
+    memset(&g, 0, sizeof g);
+    g.x = x;
+    idx_lookup(x, kind, v, strlen(v), on_hit, &g);
+    return g.ids;
+}
+
+static idx *build(const char *const *pats, size_t n)
+{
+    idx_builder *b = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "i%zu", i);
+        int st;
+        assert_int_equal(idx_builder_add_pattern(b, id, NULL, pats[i], 0, &st, &err), 0);
+    }
+    idx *x = NULL;
+    assert_int_equal(idx_builder_finish(b, &x, &err), 0);
+    return x;
+}
+
+static const char *const pats[] = {
+    "[domain-name:value = 'evil.com']",                                       /* i0 */
+    "[domain-name:value = 'Sub.Other.ORG.']",                                 /* i1 */
+    "[url:value = 'HTTP://Evil.Example:80/a%7Eb/%2f?q=1#frag']",              /* i2 */
+    "[ipv4-addr:value = '10.0.0.0/8']",                                       /* i3 */
+    "[ipv4-addr:value = '10.1.2.0/24']",                                      /* i4 */
+    "[ipv4-addr:value = '192.0.2.7']",                                        /* i5 */
+    "[ipv6-addr:value = '2001:db8::/32']",                                    /* i6 */
+    "[ipv6-addr:value = '2001:db8:0:0:0:0:0:1']",                             /* i7 */
+    "[file:hashes.'SHA-256' = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']", /* i8 */
+    "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",                 /* i9 */
+    "[email-addr:value = 'Boss@Corp.Example']",                               /* i10 */
+    "[file:name = 'smsvc.exe']",                                              /* i11 */
+    "[app:id = 'com.spy.agent']",                                             /* i12 */
+    "[cryptocurrency-wallet:value = '0x52908400098527886E0F7030069857D2E4169EE7']", /* i13 */
+    "[domain-name:value = 'a.example' OR domain-name:value = 'b.example']",  /* i14 */
+    "[file:name = 'x.bin' AND file:size = 10]",                               /* i15: partial */
+    "[domain-name:value = 'evil.com']",                                       /* i16: same key as i0 */
+    "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",                           /* i17 */
+    "[process:name = 'bh']",                                                  /* i18 */
+    "[file:path = '/private/var/tmp/bh']",                                    /* i19 */
+    "[windows-registry-key:key = 'HKLM\\\\x']",                               /* i20: not indexable */
+};
+#define NPATS (sizeof pats / sizeof pats[0])
+
+static void test_match_index__domain_label_boundaries(void **state)
+{
+    (void)state;
+    idx *x = build(pats, NPATS);
+    assert_string_equal(look(x, IDX_K_DOMAIN, "evil.com"), "i0,i16");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "a.b.evil.com"), "i0,i16");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "A.B.EVIL.COM."), "i0,i16");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "notevil.com"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "evil.com.au"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "com"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "other.org"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "x.sub.other.org"), "i1");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "b.example"), "i14");
+    idx_free(x);
+}
+
+static void test_match_index__url_normalised(void **state)
+{
+    (void)state;
+    idx *x = build(pats, NPATS);
+    assert_string_equal(look(x, IDX_K_URL, "http://evil.example/a~b/%2F?q=1"), "i2");
+    assert_string_equal(look(x, IDX_K_URL, "http://EVIL.example.:80/a%7eb/%2f?q=1"), "i2");
+    assert_string_equal(look(x, IDX_K_URL, "http://evil.example/a~b/%2F?q=2"), "");
+    /* the host is also a domain */
+    assert_string_equal(look(x, IDX_K_URL, "https://www.evil.com/anything"), "i0,i16");
+    assert_string_equal(look(x, IDX_K_URL, "https://user:pw@www.evil.com:8443/x"), "i0,i16");
+    assert_string_equal(look(x, IDX_K_URL, "https://notevil.com/"), "");
+    assert_string_equal(look(x, IDX_K_URL, "http://192.0.2.7:8080/x"), "i5");
+    assert_string_equal(look(x, IDX_K_URL, "http://[2001:db8::1]/x"), "i7");
+    char out[128];
+    size_t h, hn;
+    long n = idx_url_normalize("HTTPS://Ex.COM.:443", 19, out, sizeof out, &h, &hn);
+    assert_true(n > 0);
+    out[n] = 0;
+    assert_string_equal(out, "https://ex.com/");
+    assert_int_equal(hn, 6);
+    assert_int_equal(idx_url_normalize("no scheme", 9, out, sizeof out, NULL, NULL), -1);
+    idx_free(x);
+}
+
+static void test_match_index__cidr_longest_prefix(void **state)
+{
+    (void)state;
+    idx *x = build(pats, NPATS);
+    static got g;
+    assert_string_equal(look(x, IDX_K_IPV4, "10.1.2.3"), "i4");
+    memset(&g, 0, sizeof g);
+    g.x = x;
+    idx_lookup(x, IDX_K_IPV4, "10.1.2.3", 8, on_hit, &g);
+    assert_int_equal(g.prefix, 24);
+    assert_string_equal(look(x, IDX_K_IPV4, "10.9.9.9"), "i3");
+    assert_string_equal(look(x, IDX_K_IPV4, "11.0.0.1"), "");
+    assert_string_equal(look(x, IDX_K_IPV4, "192.0.2.7"), "i5");
+    assert_string_equal(look(x, IDX_K_IPV4, "192.0.2.8"), "");
+    assert_string_equal(look(x, IDX_K_IPV4, "198.51.100.200"), "i17");
+    assert_string_equal(look(x, IDX_K_IPV4, "not an ip"), "");
+    /* IPv6: compressed and full forms meet, zone ids are dropped */
+    assert_string_equal(look(x, IDX_K_IPV6, "2001:DB8::1"), "i7");
+    assert_string_equal(look(x, IDX_K_IPV6, "2001:db8:0::1%eth0"), "i7");
+    assert_string_equal(look(x, IDX_K_IPV6, "2001:db8:ffff::2"), "i6");
+    assert_string_equal(look(x, IDX_K_IPV6, "2001:db9::1"), "");
+    idx_free(x);
+}
+
+static void test_match_index__exact_kinds(void **state)
+{
+    (void)state;
+    idx *x = build(pats, NPATS);
+    assert_string_equal(look(x, IDX_K_HASH, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "i8");
+    assert_string_equal(look(x, IDX_K_HASH, "D41D8CD98F00B204E9800998ECF8427E"), "i9");
+    assert_string_equal(look(x, IDX_K_HASH, "d41d8cd98f00b204e9800998ecf8427"), "");
+    assert_string_equal(look(x, IDX_K_EMAIL, "boss@corp.example"), "i10");
+    assert_string_equal(look(x, IDX_K_EMAIL, "x@mail.evil.com"), "i0,i16");
+    assert_string_equal(look(x, IDX_K_FILE_NAME, "smsvc.exe"), "i11");
+    assert_string_equal(look(x, IDX_K_FILE_PATH, "C:\\Windows\\smsvc.exe"), "i11");
+    assert_string_equal(look(x, IDX_K_FILE_PATH, "/private/var/tmp/bh"), "i19,i18");
+    assert_string_equal(look(x, IDX_K_STRING, "com.spy.agent"), "i12");
+    assert_string_equal(look(x, IDX_K_WALLET, "0x52908400098527886e0f7030069857d2e4169ee7"), "i13");
+    got g = {0};
+    g.x = x;
+    idx_lookup(x, IDX_K_FILE_NAME, "x.bin", 5, on_hit, &g);
+    assert_string_equal(g.ids, "i15");
+    assert_int_equal(g.candidate, 1);
+    assert_int_equal(idx_indicator_flags(x, 15) & IDX_IND_PARTIAL, IDX_IND_PARTIAL);
+    assert_string_equal(idx_indicator_pattern(x, 15), pats[15]);
+    const idx_stats *st = idx_get_stats(x);
+    assert_int_equal(st->indicators, NPATS);
+    assert_int_equal(st->partial, 1);
+    assert_int_equal(st->no_pattern, 1);
+    idx_free(x);
+}
+
+static void test_match_index__validity_and_revocation(void **state)
+{
+    (void)state;
+    const char *js[] = {
+        "{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern\":\"[domain-name:value='a.test']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern\":\"[domain-name:value='b.test']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\",\"revoked\":true}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--3\",\"pattern\":\"[domain-name:value='c.test']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\",\"valid_until\":\"2021-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--4\",\"pattern\":\"[domain-name:value='d.test']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2099-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--5\",\"pattern\":\"alert tcp any any\","
+        "\"pattern_type\":\"snort\",\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+        "{\"type\":\"indicator\",\"id\":\"indicator--6\",\"pattern\":\"[domain-name:value = \","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+    };
+    int want[] = {IDX_ADDED, IDX_SKIP_REVOKED, IDX_SKIP_NOT_VALID, IDX_SKIP_NOT_VALID, IDX_SKIP_NO_PATTERN,
+                  IDX_SKIP_BAD};
+    idx_builder *b = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    vg_time now = vg_time_from_unix(1772357400, 0, 0);
+    for (size_t i = 0; i < sizeof js / sizeof js[0]; i++) {
+        json_t *o = json_loads(js[i], 0, NULL);
+        assert_non_null(o);
+        int st = -1;
+        assert_int_equal(idx_builder_add_indicator(b, o, &now, &st, &err), 0);
+        assert_int_equal(st, want[i]);
+        json_decref(o);
+    }
+    idx *x = NULL;
+    assert_int_equal(idx_builder_finish(b, &x, &err), 0);
+    assert_string_equal(look(x, IDX_K_DOMAIN, "www.a.test"), "indicator--1");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "b.test"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "c.test"), "");
+    assert_int_equal(idx_indicator_count(x), 1);
+    idx_free(x);
+}
+
+static void test_match_index__save_and_load(void **state)
+{
+    (void)state;
+    idx *x = build(pats, NPATS);
+    char path[512];
+    snprintf(path, sizeof path, "%s/i.vgidx", vg_test_tmpdir("match_index"));
+    vg_error err = {0};
+    assert_int_equal(idx_save(x, path, &err), 0);
+    idx_free(x);
+    idx *y = NULL;
+    assert_int_equal(idx_load(path, &y, &err), 0);
+    assert_string_equal(look(y, IDX_K_DOMAIN, "a.b.evil.com"), "i0,i16");
+    assert_string_equal(look(y, IDX_K_IPV4, "10.1.2.3"), "i4");
+    assert_string_equal(look(y, IDX_K_IPV6, "2001:db8::1"), "i7");
+    assert_string_equal(look(y, IDX_K_DOMAIN, "notevil.com"), "");
+    assert_int_equal(idx_get_stats(y)->indicators, NPATS);
+    idx_free(y);
+    /* a damaged file is refused, not read out of bounds */
+    size_t len;
+    char *data = vg_test_read_file(path, &len);
+    data[8 + 4 + 4 + 8] ^= 0x7f; /* the slots' offset */
+    vg_test_write_file(path, data, len);
+    free(data);
+    assert_int_equal(idx_load(path, &y, &err), VG_E_PARSE);
+    vg_test_write_file(path, "short", 5);
+    assert_int_equal(idx_load(path, &y, &err), VG_E_PARSE);
+    assert_int_equal(idx_load("/nonexistent/i.vgidx", &y, &err), VG_E_NOTFOUND);
+}
+
+static void test_match_index__alloc_failures(void **state)
+{
+    (void)state;
+    for (long n = 1; n < 400; n++) {
+        idx_builder *b = NULL;
+        vg_error err = {0};
+        idx *x = NULL;
+        vg_alloc_fail_after(n);
+        int rc = idx_builder_new(&b, &err);
+        for (size_t i = 0; i < NPATS && !rc; i++)
+            rc = idx_builder_add_pattern(b, "id", NULL, pats[i], 0, NULL, &err);
+        if (!rc)
+            rc = idx_builder_finish(b, &x, &err);
+        else
+            idx_builder_free(b);
+        vg_alloc_fail_reset();
+        if (rc == 0) {
+            idx_free(x);
+            break;
+        }
+        assert_int_equal(rc, VG_E_NOMEM);
+    }
+}
+
+int main(void)
+{
+    vg_alloc_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match_index__domain_label_boundaries),
+        cmocka_unit_test(test_match_index__url_normalised),
+        cmocka_unit_test(test_match_index__cidr_longest_prefix),
+        cmocka_unit_test(test_match_index__exact_kinds),
+        cmocka_unit_test(test_match_index__validity_and_revocation),
+        cmocka_unit_test(test_match_index__save_and_load),
+        cmocka_unit_test(test_match_index__alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
