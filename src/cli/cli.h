@@ -9,6 +9,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/vg_error.h"
@@ -47,5 +48,11 @@ int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_collection(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+/* Asks for a password without echo (twice), or reads one line of stdin; 0 or -1 (message printed). */
+int cli_read_password(const char *cmd, int from_stdin, char *buf, size_t n);
 
 #endif

@@ -23,6 +23,10 @@ static const cli_command commands[] = {
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
+    {"serve", cmd_serve, "serve the store over TAXII 2.1 (accounts, rights and TLP enforced)"},
+    {"user", cmd_user, "add, list, remove TAXII accounts or change their passwords"},
+    {"token", cmd_token, "add, revoke or list bearer tokens of TAXII accounts"},
+    {"collection", cmd_collection, "add, list collections, set their TLP defaults, grant rights"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -59,6 +59,7 @@ int store_iter_next(store_iter *it, store_row *row, vg_error *err)
 
 int store_iter_more(store_iter *it) { return it->more; }
 const char *store_iter_next_cursor(store_iter *it) { return it->more ? it->next_cursor : NULL; }
+const char *store_iter_cursor(store_iter *it) { return it->returned ? it->next_cursor : ""; }
 const char *store_iter_added_first(store_iter *it) { return it->added_first; }
 const char *store_iter_added_last(store_iter *it) { return it->added_last; }
 
@@ -128,4 +129,80 @@ int store__cursor_parse(const char *cursor, char added_key[VG_TIME_MAX], int64_t
 bad:
     vg_error_set(err, VG_E_USAGE, "malformed paging cursor \"%.40s\"", cursor);
     return vg_error_hint(err, "pass the 'next' value of the previous page unchanged");
+}
+
+/* ---- TAXII tables: dispatch --------------------------------------------- */
+
+static int no_taxii(vg_error *err)
+{
+    return vg_error_set(err, VG_E_UNSUPPORTED, "this store engine keeps no TAXII accounts");
+}
+
+#define TAXII_CALL(fn, ...) (s->ops->taxii ? s->ops->taxii->fn(s, __VA_ARGS__) : no_taxii(err))
+
+int store_account_add(store *s, const char *name, const char *org, const char *pwhash, vg_error *err)
+{
+    return TAXII_CALL(account_add, name, org, pwhash, err);
+}
+int store_account_get(store *s, const char *name, store_account *out, vg_error *err)
+{
+    return TAXII_CALL(account_get, name, out, err);
+}
+int store_account_set_password(store *s, const char *name, const char *pwhash, vg_error *err)
+{
+    return TAXII_CALL(account_set_password, name, pwhash, err);
+}
+int store_account_remove(store *s, const char *name, vg_error *err) { return TAXII_CALL(account_remove, name, err); }
+int store_accounts_list(store *s, int (*fn)(const store_account *a, void *ctx), void *ctx, vg_error *err)
+{
+    return TAXII_CALL(accounts_list, fn, ctx, err);
+}
+int store_token_add(store *s, const char *account, const char *token_id, const char *hash_hex, const char *label,
+                    vg_error *err)
+{
+    return TAXII_CALL(token_add, account, token_id, hash_hex, label, err);
+}
+int store_token_revoke(store *s, const char *token_id, vg_error *err) { return TAXII_CALL(token_revoke, token_id, err); }
+int store_token_find(store *s, const char *hash_hex, store_account *out, vg_error *err)
+{
+    return TAXII_CALL(token_find, hash_hex, out, err);
+}
+int store_tokens_list(store *s, const char *account,
+                      int (*fn)(const char *token_id, const char *account, const char *label, const char *created,
+                                void *ctx),
+                      void *ctx, vg_error *err)
+{
+    return TAXII_CALL(tokens_list, account, fn, ctx, err);
+}
+int store_right_set(store *s, const char *account, const char *collection, int rights, vg_error *err)
+{
+    return TAXII_CALL(right_set, account, collection, rights, err);
+}
+int store_right_get(store *s, int64_t account_id, const char *collection, int *rights, vg_error *err)
+{
+    return TAXII_CALL(right_get, account_id, collection, rights, err);
+}
+int store_share_set(store *s, store_share *sh, int create, vg_error *err) { return TAXII_CALL(share_set, sh, create, err); }
+int store_share_get(store *s, const char *id_or_name, store_share *out, vg_error *err)
+{
+    return TAXII_CALL(share_get, id_or_name, out, err);
+}
+int store_shares_list(store *s, int (*fn)(const store_share *sh, void *ctx), void *ctx, vg_error *err)
+{
+    return TAXII_CALL(shares_list, fn, ctx, err);
+}
+int store_status_put(store *s, const char *id, int64_t account_id, const char *json, vg_error *err)
+{
+    return TAXII_CALL(status_put, id, account_id, json, err);
+}
+int store_status_get(store *s, const char *id, int64_t account_id, char **json, vg_error *err)
+{
+    *json = NULL;
+    return TAXII_CALL(status_get, id, account_id, json, err);
+}
+int store_object_delete(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
+                        vg_error *err)
+{
+    *deleted = 0;
+    return TAXII_CALL(object_delete, collection, id, version_key, deleted, err);
 }

@@ -124,6 +124,12 @@ int store_iter_next(store_iter *it, store_row *row, vg_error *err);
  */
 int store_iter_more(store_iter *it);
 const char *store_iter_next_cursor(store_iter *it);
+/*
+ * The cursor that continues right after the last row returned so far (""
+ * before the first row). A caller that filters rows itself (TAXII, for TLP)
+ * pages with limit 0 and takes this after its last kept row. Borrowed.
+ */
+const char *store_iter_cursor(store_iter *it);
 /* Date added of the first and last rows returned so far ("" if none). */
 const char *store_iter_added_first(store_iter *it);
 const char *store_iter_added_last(store_iter *it);
@@ -156,5 +162,81 @@ typedef struct store_collection {
 } store_collection;
 
 int store_collections(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err);
+
+
+/* ---- TAXII: accounts, tokens, rights, sharing settings, statuses -------
+ * (store_sqlite_taxii.c; tables taxii_*). Outputs are caller-allocated
+ * structs with fixed buffers; secrets are stored only as hashes. */
+
+/* One account of the TAXII server. */
+typedef struct store_account {
+    int64_t id;         /* stable row id */
+    char name[64];      /* login name */
+    char org[64];       /* organisation: a STIX identity id */
+    char pwhash[192];   /* argon2id encoded hash ("" when the account has no password) */
+} store_account;
+
+/* Rights of an account on a collection (bits). */
+enum { STORE_RIGHT_READ = 1, STORE_RIGHT_WRITE = 2 };
+
+/* VG_E_CONFLICT when the name is taken. */
+int store_account_add(store *s, const char *name, const char *org, const char *pwhash, vg_error *err);
+/* VG_E_NOTFOUND when there is no such account. */
+int store_account_get(store *s, const char *name, store_account *out, vg_error *err);
+int store_account_set_password(store *s, const char *name, const char *pwhash, vg_error *err);
+/* Removes the account with its tokens and rights. VG_E_NOTFOUND. */
+int store_account_remove(store *s, const char *name, vg_error *err);
+int store_accounts_list(store *s, int (*fn)(const store_account *a, void *ctx), void *ctx, vg_error *err);
+
+/* Adds a bearer token: its public id (shown in lists) and the hex SHA-256 of the secret. */
+int store_token_add(store *s, const char *account, const char *token_id, const char *hash_hex, const char *label,
+                    vg_error *err);
+/* Revokes (deletes) a token by its id. VG_E_NOTFOUND. */
+int store_token_revoke(store *s, const char *token_id, vg_error *err);
+/* The account a token hash belongs to (compared in constant time). VG_E_NOTFOUND. */
+int store_token_find(store *s, const char *hash_hex, store_account *out, vg_error *err);
+/* Calls fn per token of the account (or of every account when NULL). */
+int store_tokens_list(store *s, const char *account,
+                      int (*fn)(const char *token_id, const char *account, const char *label, const char *created,
+                                void *ctx),
+                      void *ctx, vg_error *err);
+
+/* Sets the rights (STORE_RIGHT_* bits, 0 removes them) of an account on a collection (by name). */
+int store_right_set(store *s, const char *account, const char *collection, int rights, vg_error *err);
+/* The rights of account id on a collection name; 0 when none. */
+int store_right_get(store *s, int64_t account_id, const char *collection, int *rights, vg_error *err);
+
+/* A collection with its sharing settings. */
+typedef struct store_share {
+    char id[40];            /* UUID (the TAXII collection id) */
+    char name[128];         /* short name */
+    char title[256];        /* title */
+    char description[1024]; /* description */
+    char default_tlp[16];   /* TLP of unmarked objects: clear, green, amber, amber+strict, red */
+    char recipients[4096];  /* space-separated identity ids that receive AMBER and AMBER+STRICT */
+} store_share;
+
+/*
+ * Creates (create = 1; VG_E_CONFLICT if the name exists) or updates (create =
+ * 0; VG_E_NOTFOUND) a collection's settings, by name. A new collection gets a
+ * fresh UUID; sh->id is filled in.
+ */
+int store_share_set(store *s, store_share *sh, int create, vg_error *err);
+/* By UUID or name. VG_E_NOTFOUND. Collections without settings get defaults (green, no recipients). */
+int store_share_get(store *s, const char *id_or_name, store_share *out, vg_error *err);
+int store_shares_list(store *s, int (*fn)(const store_share *sh, void *ctx), void *ctx, vg_error *err);
+
+/* Keeps a TAXII status resource (JSON text) for account_id. */
+int store_status_put(store *s, const char *id, int64_t account_id, const char *json, vg_error *err);
+/* The status JSON (caller frees with vg_free) if it belongs to account_id; else VG_E_NOTFOUND. */
+int store_status_get(store *s, const char *id, int64_t account_id, char **json, vg_error *err);
+
+/*
+ * Deletes object versions from a collection: the version with this key
+ * (vg_time_format_key form), or every version when version_key is NULL.
+ * *deleted is the number of rows removed. Must be inside a transaction.
+ */
+int store_object_delete(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
+                        vg_error *err);
 
 #endif

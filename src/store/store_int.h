@@ -11,6 +11,31 @@
 
 #include "store/store.h"
 
+/* The TAXII tables (store_sqlite_taxii.c), one entry per function of store.h's TAXII block. */
+struct store_taxii_ops {
+    int (*account_add)(store *s, const char *name, const char *org, const char *pwhash, vg_error *err);
+    int (*account_get)(store *s, const char *name, store_account *out, vg_error *err);
+    int (*account_set_password)(store *s, const char *name, const char *pwhash, vg_error *err);
+    int (*account_remove)(store *s, const char *name, vg_error *err);
+    int (*accounts_list)(store *s, int (*fn)(const store_account *a, void *ctx), void *ctx, vg_error *err);
+    int (*token_add)(store *s, const char *account, const char *token_id, const char *hash_hex, const char *label,
+                     vg_error *err);
+    int (*token_revoke)(store *s, const char *token_id, vg_error *err);
+    int (*token_find)(store *s, const char *hash_hex, store_account *out, vg_error *err);
+    int (*tokens_list)(store *s, const char *account,
+                       int (*fn)(const char *, const char *, const char *, const char *, void *), void *ctx,
+                       vg_error *err);
+    int (*right_set)(store *s, const char *account, const char *collection, int rights, vg_error *err);
+    int (*right_get)(store *s, int64_t account_id, const char *collection, int *rights, vg_error *err);
+    int (*share_set)(store *s, store_share *sh, int create, vg_error *err);
+    int (*share_get)(store *s, const char *id_or_name, store_share *out, vg_error *err);
+    int (*shares_list)(store *s, int (*fn)(const store_share *sh, void *ctx), void *ctx, vg_error *err);
+    int (*status_put)(store *s, const char *id, int64_t account_id, const char *json, vg_error *err);
+    int (*status_get)(store *s, const char *id, int64_t account_id, char **json, vg_error *err);
+    int (*object_delete)(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
+                         vg_error *err);
+};
+
 struct store_ops {
     const char *name; /* "sqlite" */
     /* Whether this engine serves uri (e.g. a postgres:// prefix). */
@@ -31,6 +56,7 @@ struct store_ops {
                          int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                          vg_error *err);
     int (*collections)(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err);
+    const struct store_taxii_ops *taxii; /* TAXII tables; NULL if the engine has none */
 };
 
 /* The common head of every engine's handle. */

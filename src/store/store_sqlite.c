@@ -72,6 +72,7 @@ static const struct {
     size_t n;                  /* how many */
 } migration_lists[] = {
     {core_migrations, sizeof core_migrations / sizeof core_migrations[0]},
+    {store__sqlite_taxii_migrations, STORE__SQLITE_TAXII_NMIGRATIONS},
 };
 
 #define NLISTS (sizeof migration_lists / sizeof migration_lists[0])
@@ -693,4 +694,5 @@ const struct store_ops store__sqlite_ops = {
     .verify = sq_verify,
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,
+    .taxii = &store__sqlite_taxii_ops,
 };

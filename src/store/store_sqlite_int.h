@@ -39,4 +39,9 @@ int store__sq_fail(sq_store *s, vg_error *err, const char *doing);
 /* Runs SQL without results; VG_E_STORE with the message on failure. */
 int store__sq_exec(sq_store *s, const char *sql, vg_error *err);
 
+/* The TAXII module's migrations and operations (store_sqlite_taxii.c). */
+#define STORE__SQLITE_TAXII_NMIGRATIONS 1
+extern const store__migration store__sqlite_taxii_migrations[STORE__SQLITE_TAXII_NMIGRATIONS];
+extern const struct store_taxii_ops store__sqlite_taxii_ops;
+
 #endif
