@@ -20,6 +20,8 @@ static const cli_command commands[] = {
     {"list", cmd_list, "list objects in the store, filtered by type"},
     {"stats", cmd_stats, "count what the store holds, by type"},
     {"sample", cmd_sample, "write a realistic, deterministic sample bundle (demo and benchmarks)"},
+    {"incident", cmd_incident, "list, show, change, import and correlate incidents"},
+    {"brief", cmd_brief, "write a threat-landscape briefing for a period (html, md, json)"},
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
