@@ -48,6 +48,7 @@ int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_brief(int argc, char **argv);
 int cmd_user(int argc, char **argv);

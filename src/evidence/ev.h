@@ -1,0 +1,156 @@
+/*
+ * ev.h - evidence readers: turn logs, JSON lines and files into observations
+ * (a kind, a value and where it was seen).
+ *
+ * The text extractor makes one pass over bytes with a 256-entry byte-class
+ * table and finds URLs, domains, IPv4/IPv6 addresses, e-mail addresses,
+ * MD5/SHA-1/SHA-256/SHA-512 hashes, cryptocurrency addresses (Bitcoin
+ * base58check and bech32/bech32m with their checksums verified, Tron
+ * base58check, Ethereum 0x + 40 hex) and file-name-like tokens, including
+ * defanged forms (hxxp, [.], (.), [dot], [:]//, [@]). Domain candidates must
+ * end in a top-level domain of the Public Suffix List, so "file.txt" is not a
+ * domain. JSON lines are scanned as text; the JSON path of a hit's value is
+ * found afterwards (ev_json_path), only for hits.
+ *
+ * The stream reader reads a file (plain, .gz or .zst, told by magic bytes) in
+ * chunks that end on a line boundary, and can hash the raw bytes (MD5, SHA-1,
+ * SHA-256) in the same read. ev_walk lists the files of folders recursively.
+ *
+ * Nothing here prints; errors are VG_E_* codes with detail in a vg_error.
+ */
+#ifndef EV_H
+#define EV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vg_error.h"
+
+/* Kinds of observation. */
+enum ev_kind {
+    EV_NONE = 0,
+    EV_DOMAIN,    /* a domain name (PSL top-level domain checked) */
+    EV_URL,       /* scheme://... (defanging undone) */
+    EV_IPV4,      /* dotted quad */
+    EV_IPV6,      /* any RFC 4291 text form, zone id dropped */
+    EV_EMAIL,     /* local@domain */
+    EV_HASH,      /* a hex run of exactly 32, 40, 64 or 128 digits */
+    EV_WALLET,    /* a cryptocurrency address with a valid checksum (or Ethereum form) */
+    EV_FILE_NAME, /* name.ext whose extension is not a top-level domain, or a file's own name */
+    EV_FILE_PATH, /* a file's path */
+    EV_STRING,    /* a whole quoted string value */
+    EV__COUNT
+};
+
+/* The short name of a kind ("domain"...). Never NULL. */
+const char *ev_kind_name(int kind);
+
+/* One observation. Pointers are borrowed for the duration of the callback. */
+typedef struct ev_obs {
+    int kind;          /* EV_* */
+    const char *value; /* the value (defanging undone); not NUL-terminated */
+    size_t len;        /* its length */
+    uint64_t offset;   /* byte offset of the value's first byte in the (decompressed) stream */
+    uint64_t line;     /* 1-based line number; 0 when not from text */
+    int defanged;      /* 1 when the text wrote it defanged */
+} ev_obs;
+
+/* Called for each observation; a nonzero return stops the scan and is returned. */
+typedef int (*ev_obs_fn)(const ev_obs *o, void *ctx);
+
+/* ---- text extraction ----------------------------------------------------- */
+
+/* What the extractor reports (bits; 0 means EV_WANT_ALL). */
+enum {
+    EV_WANT_NET = 1,     /* URLs, domains, addresses, e-mail */
+    EV_WANT_HASH = 2,    /* hashes */
+    EV_WANT_WALLET = 4,  /* cryptocurrency addresses */
+    EV_WANT_NAMES = 8,   /* file-name-like tokens */
+    EV_WANT_STRINGS = 16, /* whole double-quoted strings (JSON values) */
+    EV_WANT_ALL = 31,
+};
+
+/* An extractor: per-thread scratch space and caches. Not shareable between threads. */
+typedef struct ev_text ev_text;
+
+/* Creates an extractor (the Public Suffix List is loaded once per process). */
+int ev_text_new(int want, ev_text **out, vg_error *err);
+void ev_text_free(ev_text *t);
+
+/*
+ * Scans buf[0..len) as text. `offset` and `line` are the stream position of
+ * buf[0] (line 1-based). Tokens are capped at 4 KB; longer runs are skipped.
+ * Returns 0 or the callback's nonzero value.
+ */
+int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint64_t line, ev_obs_fn fn, void *ctx);
+
+/* 1 when `tld` (no dot, any case) is a top-level domain of the Public Suffix List. */
+int ev_tld_valid(const char *tld, size_t len);
+
+/* Checksum tests, exposed for tests: 1 when valid. */
+int ev_base58check_valid(const char *s, size_t len, int *version);
+int ev_bech32_valid(const char *s, size_t len);
+
+/*
+ * The JSON path ("$.a.b[2]") of the string value that holds byte `at` of
+ * the JSON text line[0..len), written into out (cap bytes). Returns 0, or -1
+ * when the line is not a JSON object or `at` is not inside a string value.
+ */
+int ev_json_path(const char *line, size_t len, size_t at, char *out, size_t cap);
+
+/* ---- streams ---------------------------------------------------------------- */
+
+/* One chunk of a stream: whole lines, except when a line is longer than the chunk. */
+typedef struct ev_chunk {
+    char *data;      /* the bytes (owned by the chunk: ev_chunk_free) */
+    size_t len;      /* bytes in use */
+    size_t cap;      /* bytes allocated */
+    uint64_t offset; /* stream offset of data[0] */
+    uint64_t line;   /* 1-based line number of data[0] */
+} ev_chunk;
+
+/* Allocates a chunk buffer of `cap` bytes (at least 64 KB). */
+int ev_chunk_init(ev_chunk *c, size_t cap, vg_error *err);
+void ev_chunk_free(ev_chunk *c);
+
+/* Compression of a stream. */
+enum { EV_PLAIN = 0, EV_GZIP = 1, EV_ZSTD = 2 };
+
+typedef struct ev_stream ev_stream;
+
+/* ev_stream_open flags. */
+enum { EV_STREAM_HASH = 1 /* hash the raw bytes read (MD5, SHA-1, SHA-256) */ };
+
+/* Opens path for reading. VG_E_NOTFOUND, VG_E_IO. */
+int ev_stream_open(const char *path, int flags, ev_stream **out, vg_error *err);
+void ev_stream_close(ev_stream *s);
+
+/* The compression detected (EV_PLAIN, EV_GZIP, EV_ZSTD) and the raw file size. */
+int ev_stream_compression(const ev_stream *s);
+uint64_t ev_stream_size(const ev_stream *s);
+/* Raw bytes read so far (for progress). */
+uint64_t ev_stream_raw_read(const ev_stream *s);
+
+/*
+ * Fills c with the next chunk. Returns 1 with a chunk, 0 at the end, or a
+ * negative code (VG_E_IO, VG_E_PARSE for a damaged .gz/.zst, with where =
+ * the file and offset).
+ */
+int ev_stream_next(ev_stream *s, ev_chunk *c, vg_error *err);
+
+/* After the end: the raw bytes' hashes as lower-case hex (NUL-terminated). */
+typedef struct ev_hashes {
+    char md5[33];
+    char sha1[41];
+    char sha256[65];
+} ev_hashes;
+int ev_stream_hashes(ev_stream *s, ev_hashes *h, vg_error *err);
+
+/*
+ * Calls fn for every regular file at path: the file itself, or every file in
+ * the folder and below it (in name order, symbolic links not followed).
+ * Returns 0, VG_E_NOTFOUND, VG_E_IO, or fn's nonzero value.
+ */
+int ev_walk(const char *path, int (*fn)(const char *file, uint64_t size, void *ctx), void *ctx, vg_error *err);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * scan.h - the detection pipeline: evidence -> observations -> index ->
+ * hits -> sightings.
+ *
+ *     idx *x; scan_index_from_store(st, NULL, NULL, &x, &err);
+ *     scan_summary *sum; scan_run(x, paths, n, &opts, &sum, &err);   // opts.on_hit sees every hit
+ *     scan_record(st, x, sum, &err);                                 // one sighting per indicator
+ *     scan_summary_free(sum); idx_free(x);
+ *
+ * Files are read in chunks of whole lines; with two threads, two chunks are
+ * scanned at once and their hits delivered in file order, so the output is
+ * the same as with one thread. Nothing here prints.
+ */
+#ifndef SCAN_H
+#define SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vg_error.h"
+#include "core/vg_log.h"
+#include "core/vg_time.h"
+#include "match/idx.h"
+#include "store/store.h"
+
+/* One hit. Pointers are borrowed for the duration of the callback. */
+typedef struct scan_hit {
+    uint32_t indicator;    /* index in the idx */
+    const char *id;        /* the indicator's id */
+    const char *name;      /* its name, "" when none */
+    int kind;              /* IDX_K_* of the key that matched */
+    const char *value;     /* the observed value (NUL-terminated) */
+    const char *file;      /* the evidence file */
+    uint64_t line;         /* 1-based line; 0 for file-level observations (name, path, hashes) */
+    uint64_t offset;       /* byte offset in the (decompressed) file */
+    const char *field;     /* JSON path of the value in a JSON line, or NULL */
+    int candidate;         /* the indicator's pattern needs the evaluator: not a confirmed hit */
+} scan_hit;
+
+/* Options. Zero-initialise, then set what you need. */
+typedef struct scan_opts {
+    int threads;        /* 1 or 2; 0 = 2 */
+    size_t chunk;       /* bytes per chunk; 0 = 4 MB */
+    int hash_files;     /* 0: hash binary files only; 1: hash every file; -1: never */
+    int (*on_hit)(const scan_hit *h, void *ctx); /* every hit, in evidence order; nonzero stops the scan */
+    void *ctx;          /* for on_hit */
+    vg_progress progress; /* bytes read of all the evidence */
+} scan_opts;
+
+/* What the scan found for one indicator. */
+typedef struct scan_agg {
+    uint32_t indicator; /* index in the idx */
+    uint64_t count;     /* confirmed hits */
+    uint64_t candidates; /* candidate hits (partial patterns) */
+    char *first_file;   /* where it was first seen */
+    uint64_t first_line;
+    uint64_t first_offset;
+    char *first_value;  /* what was seen there */
+    char *first_field;  /* JSON path, or NULL */
+    char *last_file;    /* where it was last seen */
+    uint64_t last_line;
+    uint64_t last_offset;
+    char *last_value;
+    uint64_t files;     /* evidence files it was seen in */
+    char *last_file_counted; /* internal: the last file counted in `files` (borrowed from the scan) */
+} scan_agg;
+
+typedef struct scan_summary {
+    uint64_t files;       /* evidence files read */
+    uint64_t bytes;       /* bytes scanned (decompressed) */
+    uint64_t raw_bytes;   /* bytes read from disk */
+    uint64_t hits;        /* confirmed hits */
+    uint64_t candidates;  /* candidate hits */
+    scan_agg *aggs;       /* one per indicator hit, in order of first hit */
+    size_t naggs;
+    vg_time started;      /* when the scan started */
+    vg_time ended;        /* when it ended */
+} scan_summary;
+
+void scan_summary_free(scan_summary *s);
+
+/*
+ * Compiles the index from the store's indicators: the latest version of each,
+ * valid at `now` (NULL: the current time) and not revoked. collection NULL:
+ * every collection. `progress` (may be NULL) counts indicators read.
+ */
+int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err);
+
+/*
+ * Scans every path (files, or folders walked recursively) against x.
+ * Returns 0 (whatever was found; see (*out)->hits), VG_E_NOTFOUND / VG_E_IO /
+ * VG_E_PARSE for unreadable evidence, VG_E_NOMEM, or on_hit's nonzero value.
+ */
+int scan_run(const idx *x, const char *const *paths, size_t npaths, const scan_opts *opts, scan_summary **out,
+             vg_error *err);
+
+/*
+ * Scans a buffer in memory as if it were a file named `name` (benchmarks,
+ * tests). Adds to *sum (zero-initialised by the caller).
+ */
+int scan_buffer(const idx *x, const char *name, const char *data, size_t len, const scan_opts *opts,
+                scan_summary *sum, vg_error *err);
+
+/*
+ * Writes one STIX 2.1 sighting per confirmed indicator of the summary to the
+ * store, in one transaction (see docs/internals/scan.md for its shape). When
+ * ids is non-NULL it gets the new sighting ids (caller frees each and the
+ * array with vg_free). Returns 0, VG_E_STORE, VG_E_NOMEM.
+ */
+int scan_record(store *st, const idx *x, const scan_summary *sum, char ***ids, size_t *nids, vg_error *err);
+
+/* The sighting object for one aggregate (new reference; caller json_decref's it). */
+struct json_t;
+int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a, struct json_t **out, vg_error *err);
+
+#endif
