@@ -25,6 +25,7 @@
 typedef struct sq_iter {
     struct store_iter base; /* must be first */
     sqlite3_stmt *stmt;     /* the running query */
+    int slot;               /* its statement-cache slot, -1 if not cached */
     int done;               /* no more rows */
 } sq_iter;
 
@@ -245,6 +246,10 @@ static void sq_close(store *base)
         store__sq_exec(s, "ROLLBACK", NULL);
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->find_coll);
+    for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
+        sqlite3_finalize(s->qcache[i].stmt);
+        vg_free(s->qcache[i].sql);
+    }
     sqlite3_close(s->db);
     vg_free(s);
 }
@@ -501,10 +506,10 @@ static int sq_query_open(store *base, const store_query *q, store_iter **out, vg
     }
     it->base.s = base;
     it->base.limit = q->limit;
-    if (sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, &it->stmt, NULL) != SQLITE_OK) {
+    if ((rc = store__sq_query_stmt(s, sql.data, sql.len, &it->stmt, &it->slot, err))) {
         vg_buf_free(&sql);
         vg_free(it);
-        return store__sq_fail(s, err, "preparing a query");
+        return rc;
     }
     vg_buf_free(&sql);
     int k = 1;
@@ -576,8 +581,52 @@ static int sq_iter_next(store_iter *base, store_row *row, vg_error *err)
 static void sq_iter_free(store_iter *base)
 {
     sq_iter *it = (sq_iter *)base;
-    sqlite3_finalize(it->stmt);
+    store__sq_query_done((sq_store *)base->s, it->stmt, it->slot);
     vg_free(it);
+}
+
+int store__sq_query_stmt(sq_store *s, const char *sql, size_t len, sqlite3_stmt **out, int *slot, vg_error *err)
+{
+    const int n = (int)(sizeof s->qcache / sizeof s->qcache[0]);
+    for (int i = 0; i < n; i++)
+        if (s->qcache[i].sql && !s->qcache[i].busy && strcmp(s->qcache[i].sql, sql) == 0) {
+            s->qcache[i].busy = 1;
+            *out = s->qcache[i].stmt;
+            *slot = i;
+            return 0;
+        }
+    *slot = -1;
+    if (sqlite3_prepare_v2(s->db, sql, (int)len, out, NULL) != SQLITE_OK)
+        return store__sq_fail(s, err, "preparing a query");
+    /* Cache it in a free slot, or evict one not in use (round robin). */
+    for (int k = 0; k < n; k++) {
+        int i = (s->qcache_next + k) % n;
+        if (s->qcache[i].busy)
+            continue;
+        char *copy = vg_strndup(sql, len);
+        if (!copy)
+            return 0; /* not cached: still usable */
+        sqlite3_finalize(s->qcache[i].stmt);
+        vg_free(s->qcache[i].sql);
+        s->qcache[i].sql = copy;
+        s->qcache[i].stmt = *out;
+        s->qcache[i].busy = 1;
+        s->qcache_next = (i + 1) % n;
+        *slot = i;
+        break;
+    }
+    return 0;
+}
+
+void store__sq_query_done(sq_store *s, sqlite3_stmt *stmt, int slot)
+{
+    if (slot < 0) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    s->qcache[slot].busy = 0;
 }
 
 static int sq_stats(store *base, store_stats *out, vg_error *err)

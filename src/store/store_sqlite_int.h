@@ -32,7 +32,18 @@ typedef struct sq_store {
     char coll_name[128];   /* the collection last resolved */
     int64_t coll_cid;      /* its cid */
     vg_time last_added;    /* the latest `added` handed out */
+    struct {
+        char *sql;          /* the statement's text (vg_malloc'd), NULL if the slot is empty */
+        sqlite3_stmt *stmt; /* prepared once, reused by queries with the same shape */
+        int busy;           /* an open iterator is using it */
+    } qcache[16];           /* query statement cache: preparing costs more than a lookup by id */
+    int qcache_next;        /* slot to evict next */
 } sq_store;
+
+/* A prepared query statement from the cache (or newly prepared); *slot is -1 if not cached. */
+int store__sq_query_stmt(sq_store *s, const char *sql, size_t len, sqlite3_stmt **out, int *slot, vg_error *err);
+/* Gives a statement back: to its cache slot (reset), or finalised when not cached. */
+void store__sq_query_done(sq_store *s, sqlite3_stmt *stmt, int slot);
 
 /* Fills err with the connection's last error while `doing`; returns VG_E_STORE. */
 int store__sq_fail(sq_store *s, vg_error *err, const char *doing);
