@@ -7,7 +7,7 @@
  * 2-core machine they compete with the server for the CPU.
  *
  * Environment: VIGIL_BENCH_TAXII_OBJECTS (default 5000), VIGIL_BENCH_SECONDS
- * (default 3 per figure), VIGIL_BENCH_CLIENTS (default 4).
+ * (default 3 per figure), VIGIL_BENCH_CLIENTS (default 4), VIGIL_BENCH_LIMIT (default 100).
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -58,6 +58,7 @@ static void *run(void *p)
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     double end = now_s() + seconds;
     while (now_s() < end) {
         double t0 = now_s();
@@ -181,8 +182,12 @@ int main(void)
         return 1;
     }
     int port = taxii_server_port(srv);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/collections/%s/objects/?limit=100", port, sh.id);
-    load("GET objects limit=100", clients);
+    e = getenv("VIGIL_BENCH_LIMIT");
+    int limit = e ? (int)strtol(e, NULL, 10) : 100;
+    char what[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/collections/%s/objects/?limit=%d", port, sh.id, limit);
+    snprintf(what, sizeof what, "GET objects limit=%d of %d", limit, nobj);
+    load(what, clients);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/taxii2/", port);
     load("GET discovery", clients);
 

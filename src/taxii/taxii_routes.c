@@ -36,6 +36,16 @@ static void key_to_time(const char *key, char out[VG_TIME_MAX])
     out[end + 1] = '\0';
 }
 
+/* Bounded copy without printf's cost (called per row). */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 static int put_str(vg_buf *b, const char *s) { return vg_buf_put_json_string(b, s, strlen(s)); }
 
 /* ---- discovery, API root, collections, status ---------------------------------- */
@@ -232,9 +242,9 @@ static int page(taxii_ctx *c, int out, const char *one_id, int default_versions,
         if (rc)
             break;
         if (!kept)
-            snprintf(first, sizeof first, "%s", row.added);
-        snprintf(last, sizeof last, "%s", row.added);
-        snprintf(cursor, sizeof cursor, "%s", store_iter_cursor(it));
+            copy_str(first, sizeof first, row.added);
+        copy_str(last, sizeof last, row.added);
+        copy_str(cursor, sizeof cursor, store_iter_cursor(it));
         kept++;
     }
     store_iter_free(it);
