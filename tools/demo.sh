@@ -46,6 +46,35 @@ if "$vigil" help 2>/dev/null | grep -q '^  pattern'; then
     fi
 fi
 
-say "9. Export the malware families as a STIX 2.1 bundle"
+if "$vigil" help 2>/dev/null | grep -q '^  scan'; then
+    say "9. Scan evidence: a proxy log with a few of the sample's indicators planted in it"
+    vals=$(grep -o "\[domain-name:value = '[^']*'\]" "$dir/sample.json" | cut -d"'" -f2 | head -3)
+    {
+        i=0
+        for d in $vals; do
+            i=$((i + 1))
+            echo "2026-03-0${i}T10:1${i}:00Z 10.0.0.$i GET https://cdn.$d/update.js 200 \"Mozilla/5.0\""
+            echo "2026-03-0${i}T10:2${i}:00Z 10.0.0.$i GET https://not${d}/ 200 \"Mozilla/5.0\""
+        done
+        for n in $(seq 1 200); do echo "2026-03-01T11:00:00Z 10.0.0.9 GET https://www.example.org/page/$n 200 \"curl/8.0\""; done
+    } >"$dir/proxy.log"
+    set +e
+    run "$vigil" scan --store "$store" "$dir/proxy.log"
+    echo "(exit status $?: 1 means something was found)"
+    set -e
+fi
+
+if "$vigil" help 2>/dev/null | grep -q '^  incident'; then
+    say "10. Sightings roll up into incidents"
+    run "$vigil" incident correlate --store "$store"
+    run "$vigil" incident list --store "$store"
+    say "11. A briefing of the last quarter (Markdown; HTML with charts: --format html)"
+    run "$vigil" brief --store "$store" --last quarter --format md -o "$dir/brief.md"
+    head -30 "$dir/brief.md"
+    "$vigil" brief --store "$store" --last quarter --format html -o "$dir/brief.html"
+    echo "... the HTML briefing is $dir/brief.html"
+fi
+
+say "12. Export the malware families as a STIX 2.1 bundle"
 run "$vigil" export --store "$store" --type malware -o "$dir/malware.json"
 printf '\nThe store is %s; try: %s list --store %s --type indicator\n' "$store" "$vigil" "$store"
