@@ -33,6 +33,8 @@ expect 0 "" "$vigil" user add bob --org "$org" --no-password --store "$db"
 expect 0 "alice" "$vigil" user list --store "$db"
 grep -q "$org" "$tmp/out" && ok || bad "user list shows the organisation"
 # The password is stored only as an argon2id hash.
+# sqlite3, openssl and curl are in deps/debian.txt: their absence is a failure, not a skip.
+for tool in sqlite3 openssl curl; do command -v $tool >/dev/null || bad "$tool is not installed (deps/debian.txt lists it)"; done
 if command -v sqlite3 >/dev/null; then
     h=$(sqlite3 "$db" "SELECT pwhash FROM taxii_accounts WHERE name='alice'")
     case "$h" in '$argon2id$v=19$m=19456,t=2,p=1$'*) ok ;; *) bad "password hash is '$h'" ;; esac
