@@ -37,6 +37,7 @@ enum {
     C_URL = 16,   /* may appear in a URL after the scheme */
     C_V6 = 32,    /* 0-9 a-f A-F : . (IPv6 text) */
     C_B58 = 64,   /* base58 alphabet */
+    C_ATTN = 128, /* the skip loop must stop here: alphanumeric, newline, '"', ':' */
 };
 #define C_ALNUM (C_ALPHA | C_DIGIT)
 
@@ -63,6 +64,8 @@ static void init_once(void)
             k |= C_V6;
         if ((k & C_ALNUM) && !strchr("0OIl", c))
             k |= C_B58;
+        if ((k & (C_ALPHA | C_DIGIT)) || c == '\n' || c == '"' || c == ':')
+            k |= C_ATTN;
         cls[c] = k;
     }
     psl_owned = psl_latest("/usr/share/publicsuffix/public_suffix_list.dafsa");
@@ -335,6 +338,20 @@ static size_t ipv6_at(scan *s, size_t i, int *rc)
     return end;
 }
 
+/*
+ * The end of the alphanumeric run starting at p[j] (j < len); *digits is
+ * cleared when the run holds a non-digit. (Sixteen bytes a step with SSE2
+ * was tried: no faster, runs in logs are short.)
+ */
+static inline size_t alnum_run(const uint8_t *p, size_t j, size_t len, int *digits)
+{
+    while (j < len && (cls[p[j]] & C_ALNUM)) {
+        *digits &= (cls[p[j]] & C_DIGIT) != 0;
+        j++;
+    }
+    return j;
+}
+
 /* Checks one maximal alphanumeric run for a hash or a wallet. */
 static int run_check(scan *s, size_t a, size_t e)
 {
@@ -485,6 +502,10 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
     while (i < len) {
         /* the tight loop: skip what cannot start a token */
         while (i < len && !(cls[p[i]] & C_ALNUM)) {
+            while (i < len && !(cls[p[i]] & C_ATTN))
+                i++;
+            if (i >= len || (cls[p[i]] & C_ALNUM))
+                break;
             uint8_t c = p[i];
             if (c == '\n')
                 s.line++;
@@ -515,10 +536,7 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
             /* one label: alphanumeric runs joined by - and _ */
             while (j < len) {
                 size_t ra = j;
-                while (j < len && (cls[p[j]] & C_ALNUM)) {
-                    digits &= (cls[p[j]] & C_DIGIT) != 0;
-                    j++;
-                }
+                j = alnum_run(p, j, len, &digits);
                 if (j - ra >= 26 && (rc = run_check(&s, ra, j)))
                     return rc;
                 if (j < len && (cls[p[j]] & C_JOIN) && j + 1 < len && (cls[p[j + 1]] & (C_ALNUM | C_JOIN))) {

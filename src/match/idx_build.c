@@ -499,6 +499,12 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
             entries[e] = (idx_entry){(uint32_t)ko, t->key_len, (uint32_t)p, 0};
             ko += t->key_len;
             x->stats.by_kind[keys[t->key_off] < IDX_K__COUNT ? keys[t->key_off] : 0]++;
+            if (keys[t->key_off] == IDX_K_DOMAIN) {
+                unsigned labels = 1;
+                for (uint32_t k = 1; k < t->key_len; k++)
+                    labels += keys[t->key_off + k] == '.';
+                x->dlabels |= 1ull << (labels > 63 ? 63 : labels);
+            }
             uint64_t h = t->hash, pos = h & (nslots - 1);
             while (slots[pos].entry)
                 pos = (pos + 1) & (nslots - 1);

@@ -20,7 +20,7 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 1u
+#define IDX_FILE_VERSION 2u /* 2: kind-seeded hash, domain label counts */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };
@@ -33,6 +33,7 @@ typedef struct idx_file_hdr {
     uint64_t count[SEC__N]; /* elements in each array */
     uint64_t v4lens;        /* prefix lengths present */
     uint64_t v6lens[3];
+    uint64_t dlabels;       /* label counts of domain keys present */
     idx_stats stats; /* counts of the build */
 } idx_file_hdr;
 
@@ -76,6 +77,7 @@ int idx_save(const idx *x, const char *path, vg_error *err)
     }
     h.v4lens = x->v4lens;
     memcpy(h.v6lens, x->v6lens, sizeof h.v6lens);
+    h.dlabels = x->dlabels;
     h.stats = x->stats;
     h.stats.bytes = at;
 
@@ -206,6 +208,7 @@ int idx_load(const char *path, idx **out, vg_error *err)
     x->nstrs = h->count[SEC_STRS];
     x->v4lens = h->v4lens;
     memcpy(x->v6lens, h->v6lens, sizeof x->v6lens);
+    x->dlabels = h->dlabels;
     x->stats = h->stats;
     x->map = map;
     x->map_len = len;

@@ -55,13 +55,32 @@ struct idx {
     uint64_t nstrs;
     uint64_t v4lens;    /* bit n set: some IPv4 network of prefix n (0..32) */
     uint64_t v6lens[3]; /* bit n of the 129: some IPv6 network of prefix n */
+    uint64_t dlabels;   /* bit n set: some domain key of n labels (63: 63 or more) */
     idx_stats stats;    /* counts */
     void *map;          /* the mapping when loaded from a file, else NULL */
     size_t map_len;     /* its length */
 };
 
-/* The hash of the index (stable: it is stored in files). */
+/*
+ * The hash of the index (stable: it is stored in files). idx__hash_val hashes
+ * a key given as its kind and its value bytes, reading the value in place and
+ * lower-casing ASCII letters on the fly when `fold` is set (so a lookup never
+ * copies the observed value); idx__hash(key, n) is the same over a stored key
+ * (kind byte first): idx__hash(key, n) == idx__hash_val(key[0], key + 1, n - 1, f)
+ * whenever the value is already lower-case.
+ */
+uint64_t idx__hash_val(int kind, const uint8_t *p, size_t n, int fold);
 uint64_t idx__hash(const uint8_t *p, size_t n);
+
+/* SWAR lower-case of eight bytes: ASCII 'A'..'Z' become 'a'..'z', other bytes unchanged. */
+static inline uint64_t idx__lower8(uint64_t v)
+{
+    uint64_t hep = v & 0x7f7f7f7f7f7f7f7full;
+    uint64_t gt_z = hep + 0x2525252525252525ull; /* 0x80 set where byte > 'Z' */
+    uint64_t ge_a = hep + 0x3f3f3f3f3f3f3f3full; /* 0x80 set where byte >= 'A' */
+    uint64_t upper = ~v & (ge_a ^ gt_z) & 0x8080808080808080ull;
+    return v | (upper >> 2);
+}
 
 /* Normalises value of kind into out (kind byte first); returns the key length or -1 if not valid. */
 long idx__key(int kind, const char *value, size_t len, uint8_t *out, size_t cap, int *prefix);

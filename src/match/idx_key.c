@@ -25,27 +25,44 @@ const char *idx_kind_name(int kind)
 
 /*
  * A fast 64-bit hash, eight bytes per step. Stable across runs and machines of
- * the same byte order: saved indexes store positions derived from it.
+ * the same byte order: saved indexes store positions derived from it. The kind
+ * goes into the seed, so the value is hashed where it lies.
  */
-uint64_t idx__hash(const uint8_t *p, size_t n)
+uint64_t idx__hash_val(int kind, const uint8_t *p, size_t n, int fold)
 {
     const uint64_t m = 0x9FB21C651E98DF25ull;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull);
+    size_t total = n;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(n + 1) * 0xff51afd7ed558ccdull) ^ ((uint64_t)(uint8_t)kind << 48);
     while (n >= 8) {
         uint64_t v;
         memcpy(&v, p, 8);
+        if (fold)
+            v = idx__lower8(v);
         h = (h ^ v) * m;
         h ^= h >> 29;
         p += 8;
         n -= 8;
     }
     uint64_t v = 0;
-    memcpy(&v, p, n);
+    if (n && total >= 8) { /* the last eight bytes, shifted: no byte loop */
+        memcpy(&v, p + n - 8, 8);
+        v >>= 8 * (8 - n);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+    }
+    if (fold)
+        v = idx__lower8(v);
     h = (h ^ v ^ ((uint64_t)n << 59)) * m;
     h ^= h >> 32;
     h *= 0xD6E8FEB86659FD93ull;
     h ^= h >> 32;
     return h;
+}
+
+uint64_t idx__hash(const uint8_t *p, size_t n)
+{
+    return n ? idx__hash_val(p[0], p + 1, n - 1, 0) : idx__hash_val(0, p, 0, 0);
 }
 
 static inline char lower(char c)

@@ -2,9 +2,10 @@
  * idx_lookup.c - answering lookups: the bloom filter, the probe, and the
  * per-kind walks (domain label suffixes, address prefixes, URL host).
  *
- * Nothing here allocates: keys are built in a buffer on the stack. The
- * domain walk writes the kind byte over the dot before each suffix so that
- * every suffix is hashed in place.
+ * Nothing here allocates or copies the observed value: the hash takes the kind
+ * as a seed and reads the value where it lies, lower-casing eight bytes at a
+ * time when the kind is case-insensitive, and the comparison folds case the
+ * same way. Only URLs (when URL keys exist) and addresses build a key.
  */
 #include <string.h>
 
@@ -14,13 +15,41 @@
 long idx__ip_key(int kind, const uint8_t *addr, int prefix, uint8_t *out);
 int idx__parse_ip(int kind, const char *v, size_t len, uint8_t addr[16], int *prefix);
 
-static const idx_entry *find(const idx *x, const uint8_t *key, size_t n)
+/* 1 when the bloom filter may hold a key of hash h. */
+static inline int bloom_maybe(const idx *x, uint64_t h)
 {
-    uint64_t h = idx__hash(key, n);
     uint64_t w = x->bloom[(h >> 20) & (x->nbloom - 1)];
     uint64_t m = (1ull << (h & 63)) | (1ull << ((h >> 6) & 63)) | (1ull << ((h >> 12) & 63));
-    if ((w & m) != m)
-        return NULL;
+    return (w & m) == m;
+}
+
+/* Whether the stored (lower-case) bytes s equal the observed bytes o, lower-cased on the fly. */
+static int eq_fold(const uint8_t *s, const uint8_t *o, size_t n)
+{
+    while (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, o, 8);
+        if (a != idx__lower8(b))
+            return 0;
+        s += 8;
+        o += 8;
+        n -= 8;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = o[i];
+        if (s[i] != ((c >= 'A' && c <= 'Z') ? c + 32 : c))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The entry of the key (kind, value v[0..n)) whose hash is h, after the bloom
+ * filter said maybe. `fold`: compare the value lower-cased.
+ */
+static const idx_entry *probe(const idx *x, uint64_t h, int kind, const uint8_t *v, size_t n, int fold)
+{
     uint64_t mask = x->nslots - 1, pos = h & mask;
     uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
@@ -29,11 +58,26 @@ static const idx_entry *find(const idx *x, const uint8_t *key, size_t n)
             return NULL;
         if (s->tag == tag) {
             const idx_entry *e = &x->entries[s->entry - 1];
-            if (e->key_len == n && memcmp(x->keys + e->key_off, key, n) == 0)
+            const uint8_t *k = x->keys + e->key_off;
+            if (e->key_len == n + 1 && k[0] == (uint8_t)kind &&
+                (fold ? eq_fold(k + 1, v, n) : memcmp(k + 1, v, n) == 0))
                 return e;
         }
         pos = (pos + 1) & mask;
     }
+}
+
+/* Looks a value up in place (no copy). */
+static inline const idx_entry *find_val(const idx *x, int kind, const uint8_t *v, size_t n, int fold)
+{
+    uint64_t h = idx__hash_val(kind, v, n, fold);
+    return bloom_maybe(x, h) ? probe(x, h, kind, v, n, fold) : NULL;
+}
+
+/* Looks up a key already made (kind byte first). */
+static const idx_entry *find(const idx *x, const uint8_t *key, size_t n)
+{
+    return find_val(x, key[0], key + 1, n - 1, 0);
 }
 
 /* Calls fn for every posting of e. Returns the callback's nonzero value, or 0. */
@@ -57,40 +101,139 @@ static int report(const idx *x, const idx_entry *e, int prefix, long *hits, idx_
     return 0;
 }
 
+/* Bytes of x (all below 0x80 where it matters) in [a, b]: 0x80 set in each such byte. */
+static inline uint64_t in_range8(uint64_t x, uint8_t a, uint8_t b)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t hep = x & 0x7f7f7f7f7f7f7f7full;
+    uint64_t ge_a = hep + ones * (uint64_t)(0x80 - a);
+    uint64_t gt_b = hep + ones * (uint64_t)(0x7f - b);
+    return ge_a & ~gt_b & ~x & 0x8080808080808080ull;
+}
+
+/* Whether v[0..n) is all hex digits, eight bytes a step. */
+static int all_hex(const char *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, v + i, 8);
+        w |= 0x2020202020202020ull; /* digits already have the bit; letters become lower case */
+        if ((in_range8(w, '0', '9') | in_range8(w, 'a', 'f')) != 0x8080808080808080ull)
+            return 0;
+    }
+    for (; i < n; i++) {
+        uint8_t c = (uint8_t)v[i] | 32;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * An exact lookup. The kinds the extractor feeds by the million (hashes,
+ * e-mail, wallets, names) are hashed and compared where they lie, with the
+ * same rules as idx__key (keep the two in step); others go through idx__key.
+ */
 static int exact(const idx *x, int kind, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
 {
-    uint8_t key[IDX_MAX_VALUE + 8];
-    long n = idx__key(kind, v, len, key, sizeof key, NULL);
-    if (n < 0)
+    int fold = 0;
+    switch (kind) {
+    case IDX_K_HASH:
+        if ((len != 32 && len != 40 && len != 64 && len != 128) || !all_hex(v, len))
+            return 0;
+        fold = 1;
+        break;
+    case IDX_K_EMAIL:
+        if (!memchr(v, '@', len))
+            return 0;
+        fold = 1;
+        break;
+    case IDX_K_WALLET:
+        fold = (len == 42 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) ||
+               (len > 4 && (v[0] | 32) == 'b' && (v[1] | 32) == 'c' && v[2] == '1') ||
+               (len > 4 && (v[0] | 32) == 't' && (v[1] | 32) == 'b' && v[2] == '1') ||
+               (len > 5 && memcmp(v, "ltc1", 4) == 0);
+        break;
+    case IDX_K_FILE_NAME:
+    case IDX_K_FILE_PATH:
+    case IDX_K_PROCESS:
+    case IDX_K_APP_ID: break;
+    default: {
+        uint8_t key[IDX_MAX_VALUE + 8];
+        long n = idx__key(kind, v, len, key, sizeof key, NULL);
+        if (n < 0)
+            return 0;
+        const idx_entry *e = find(x, key, (size_t)n);
+        return e ? report(x, e, -1, hits, fn, ctx) : 0;
+    }
+    }
+    if (len + 2 > IDX_MAX_VALUE + 8)
         return 0;
-    const idx_entry *e = find(x, key, (size_t)n);
+    const idx_entry *e = find_val(x, kind, (const uint8_t *)v, len, fold);
     return e ? report(x, e, -1, hits, fn, ctx) : 0;
 }
 
-/* The domain and each of its parent domains, on label boundaries. */
+/*
+ * The domain and each of its parent domains, on label boundaries, hashed in
+ * place and lower-cased on the fly. Only suffixes with a number of labels
+ * some indicator domain has are looked up (x->dlabels); their bloom words are
+ * fetched together before any is tested, so the cache misses overlap.
+ */
+#define WALK_BATCH 16
 static int domain_walk(const idx *x, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
 {
     if (x->stats.by_kind[IDX_K_DOMAIN] == 0)
         return 0;
-    uint8_t key[IDX_MAX_VALUE + 8];
-    long n = idx__key(IDX_K_DOMAIN, v, len, key, sizeof key, NULL);
-    if (n < 0)
+    /* the bounds idx__key would keep: no trailing dots, no leading "*." or dots */
+    while (len > 0 && v[len - 1] == '.')
+        len--;
+    if (len >= 2 && v[0] == '*' && v[1] == '.') {
+        v += 2;
+        len -= 2;
+    }
+    while (len > 0 && v[0] == '.') {
+        v++;
+        len--;
+    }
+    if (len == 0 || len + 2 > IDX_MAX_VALUE + 8)
         return 0;
-    for (long s = 0; s < n;) {
-        uint8_t saved = key[s];
-        key[s] = IDX_K_DOMAIN;
-        const idx_entry *e = find(x, key + s, (size_t)(n - s));
-        key[s] = saved;
-        if (e) {
-            int rc = report(x, e, -1, hits, fn, ctx);
-            if (rc)
-                return rc;
+    unsigned labels = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = v[i];
+        if (c == '.')
+            labels++;
+        else if (c == ' ' || c == '/' || c == '@' || c == ':' || c == '\t')
+            return 0;
+    }
+    const uint8_t *u = (const uint8_t *)v;
+    size_t at[WALK_BATCH];
+    uint64_t hs[WALK_BATCH];
+    size_t s = 0;
+    while (s < len) {
+        int nb = 0;
+        /* collect a batch of suffixes worth a look, hash them, fetch their bloom words */
+        while (s < len && nb < WALK_BATCH) {
+            if ((x->dlabels >> (labels > 63 ? 63 : labels)) & 1) {
+                at[nb] = s;
+                hs[nb] = idx__hash_val(IDX_K_DOMAIN, u + s, len - s, 1);
+                __builtin_prefetch(&x->bloom[(hs[nb] >> 20) & (x->nbloom - 1)]);
+                nb++;
+            }
+            const char *d = memchr(v + s, '.', len - s);
+            s = d ? (size_t)(d - v) + 1 : len;
+            labels--;
         }
-        /* next label: after the next dot */
-        long d = s + 1;
-        while (d < n && key[d] != '.')
-            d++;
-        s = d; /* key[d] is '.', the next suffix starts after it; s points at its dot */
+        for (int k = 0; k < nb; k++) {
+            if (!bloom_maybe(x, hs[k]))
+                continue;
+            const idx_entry *e = probe(x, hs[k], IDX_K_DOMAIN, u + at[k], len - at[k], 1);
+            if (e) {
+                int rc = report(x, e, -1, hits, fn, ctx);
+                if (rc)
+                    return rc;
+            }
+        }
     }
     return 0;
 }
@@ -102,6 +245,27 @@ static int lens_has(const idx *x, int kind, int p)
     return (x->v6lens[p / 64] >> (p % 64)) & 1;
 }
 
+/* A dotted quad exactly as inet_pton accepts it (no leading zeros), without a copy. */
+static int parse_v4(const char *v, size_t len, uint8_t addr[4])
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part) {
+            if (i >= len || v[i] != '.')
+                return -1;
+            i++;
+        }
+        size_t s = i;
+        unsigned n = 0;
+        while (i < len && v[i] >= '0' && v[i] <= '9' && i - s < 3)
+            n = n * 10 + (unsigned)(v[i++] - '0');
+        if (i == s || n > 255 || (i - s > 1 && v[s] == '0'))
+            return -1;
+        addr[part] = (uint8_t)n;
+    }
+    return i == len ? 0 : -1;
+}
+
 /* The longest prefix holding the address. */
 static int ip_walk(const idx *x, int kind, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
 {
@@ -109,7 +273,9 @@ static int ip_walk(const idx *x, int kind, const char *v, size_t len, long *hits
         return 0;
     uint8_t addr[16], key[24];
     int p;
-    if (idx__parse_ip(kind, v, len, addr, &p) < 0)
+    if (kind == IDX_K_IPV4 && parse_v4(v, len, addr) == 0)
+        p = 32;
+    else if (idx__parse_ip(kind, v, len, addr, &p) < 0)
         return 0;
     for (; p >= 0; p--) {
         if (!lens_has(x, kind, p))
@@ -127,10 +293,46 @@ static int host_walk(const idx *x, const char *h, size_t n, long *hits, idx_hit_
     if (memchr(h, ':', n))
         return ip_walk(x, IDX_K_IPV6, h, n, hits, fn, ctx);
     uint8_t a[16];
-    int p;
-    if (n > 0 && h[n - 1] >= '0' && h[n - 1] <= '9' && idx__parse_ip(IDX_K_IPV4, h, n, a, &p) == 0)
+    if (n > 0 && h[n - 1] >= '0' && h[n - 1] <= '9' && parse_v4(h, n, a) == 0)
         return ip_walk(x, IDX_K_IPV4, h, n, hits, fn, ctx);
     return domain_walk(x, h, n, hits, fn, ctx);
+}
+
+/*
+ * The host of a URL without normalising the rest (what idx_url_normalize
+ * would give: userinfo skipped, port and brackets removed, trailing dots
+ * dropped; case is folded by the walks). Returns 0, or -1 when not a URL.
+ */
+static int url_host(const char *v, size_t len, size_t *hs, size_t *hn)
+{
+    size_t i = 0;
+    while (i < len && ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+                       (i > 0 && ((v[i] >= '0' && v[i] <= '9') || v[i] == '+' || v[i] == '-' || v[i] == '.'))))
+        i++;
+    if (i == 0 || i + 3 > len || memcmp(v + i, "://", 3) != 0)
+        return -1;
+    size_t a = i + 3, ae = a;
+    while (ae < len && v[ae] != '/' && v[ae] != '?' && v[ae] != '#')
+        ae++;
+    const char *at = memrchr(v + a, '@', ae - a);
+    size_t s = at ? (size_t)(at - v) + 1 : a, e;
+    if (s < ae && v[s] == '[') {
+        const char *rb = memchr(v + s, ']', ae - s);
+        if (!rb)
+            return -1;
+        s++;
+        e = (size_t)(rb - v);
+    } else {
+        const char *colon = memchr(v + s, ':', ae - s);
+        e = colon ? (size_t)(colon - v) : ae;
+        while (e > s && v[e - 1] == '.')
+            e--;
+    }
+    if (e == s)
+        return -1;
+    *hs = s;
+    *hn = e - s;
+    return 0;
 }
 
 int idx_lookup(const idx *x, int kind, const char *v, size_t len, idx_hit_fn fn, void *ctx)
@@ -144,6 +346,12 @@ int idx_lookup(const idx *x, int kind, const char *v, size_t len, idx_hit_fn fn,
     case IDX_K_IPV4:
     case IDX_K_IPV6: rc = ip_walk(x, kind, v, len, &hits, fn, ctx); break;
     case IDX_K_URL: {
+        if (x->stats.by_kind[IDX_K_URL] == 0) { /* only the host can hit: no need to normalise the rest */
+            size_t hs, hn;
+            if (url_host(v, len, &hs, &hn) == 0)
+                rc = host_walk(x, v + hs, hn, &hits, fn, ctx);
+            break;
+        }
         uint8_t key[IDX_MAX_VALUE + 8];
         size_t hs = 0, hn = 0;
         long n = idx_url_normalize(v, len, (char *)key + 1, sizeof key - 1, &hs, &hn);

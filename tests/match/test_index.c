@@ -176,6 +176,48 @@ static void test_match_index__exact_kinds(void **state)
     idx_free(x);
 }
 
+/* Lookups hash and compare in place, folding case on the fly: check every path of that. */
+static void test_match_index__in_place_lookups(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {
+        "[domain-name:value = 'evil.example']",
+        "[file:hashes.MD5 = '0123456789abcdef0123456789abcdef']",
+        "[email-addr:value = 'boss@corp.example']",
+        "[domain-name:value = 'a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.deep.example']",
+        "[ipv4-addr:value = '10.1.2.3']",
+        "[file:name = 'Smsvc.exe']",
+        "[cryptocurrency-wallet:value = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq']",
+    };
+    idx *x = build(pats, sizeof pats / sizeof pats[0]);
+    assert_string_equal(look(x, IDX_K_DOMAIN, "WWW.Evil.EXAMPLE"), "i0");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "www.evil.example."), "i0");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "*.evil.example"), "i0");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "notevil.example"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "evil.example.org"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "evil .example"), "");
+    /* more than one batch of suffixes */
+    assert_string_equal(look(x, IDX_K_DOMAIN, "z.y.x.w.v.u.t.s.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.deep.example"), "i3");
+    assert_string_equal(look(x, IDX_K_HASH, "0123456789ABCDEF0123456789ABCDEF"), "i1");
+    assert_string_equal(look(x, IDX_K_HASH, "0123456789abcdef0123456789abcdeg"), "");
+    assert_string_equal(look(x, IDX_K_EMAIL, "Boss@CORP.example"), "i2");
+    assert_string_equal(look(x, IDX_K_EMAIL, "x@mail.evil.example"), "i0");
+    assert_string_equal(look(x, IDX_K_FILE_NAME, "Smsvc.exe"), "i5");
+    assert_string_equal(look(x, IDX_K_FILE_NAME, "smsvc.exe"), ""); /* names are case-sensitive */
+    assert_string_equal(look(x, IDX_K_WALLET, "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ"), "i6");
+    /* addresses: the fast dotted-quad parser agrees with inet_pton */
+    assert_string_equal(look(x, IDX_K_IPV4, "10.1.2.3"), "i4");
+    assert_string_equal(look(x, IDX_K_IPV4, "010.1.2.3"), "");
+    assert_string_equal(look(x, IDX_K_IPV4, "10.1.2.3.4"), "");
+    assert_string_equal(look(x, IDX_K_IPV4, "10.1.2.256"), "");
+    /* URLs without URL keys: only the host is read */
+    assert_string_equal(look(x, IDX_K_URL, "HTTP://user:pw@Sub.EVIL.example.:8080/x?y#z"), "i0");
+    assert_string_equal(look(x, IDX_K_URL, "https://10.1.2.3/login"), "i4");
+    assert_string_equal(look(x, IDX_K_URL, "https://notevil.example/"), "");
+    assert_string_equal(look(x, IDX_K_URL, "https://[::1]/"), "");
+    idx_free(x);
+}
+
 static void test_match_index__validity_and_revocation(void **state)
 {
     (void)state;
@@ -277,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_match_index__url_normalised),
         cmocka_unit_test(test_match_index__cidr_longest_prefix),
         cmocka_unit_test(test_match_index__exact_kinds),
+        cmocka_unit_test(test_match_index__in_place_lookups),
         cmocka_unit_test(test_match_index__validity_and_revocation),
         cmocka_unit_test(test_match_index__save_and_load),
         cmocka_unit_test(test_match_index__alloc_failures),
