@@ -26,6 +26,7 @@ static const cli_command commands[] = {
     {"version", cmd_version, "print vigil's version"},
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
     {"scan", cmd_scan, "look for the indicators in evidence (logs, JSON lines, folders) and record sightings"},
+    {"phone", cmd_phone, "check an iOS backup for commercial spyware (indicators and heuristics)"},
     {"serve", cmd_serve, "serve the store over TAXII 2.1 (accounts, rights and TLP enforced)"},
     {"user", cmd_user, "add, list, remove TAXII accounts or change their passwords"},
     {"token", cmd_token, "add, revoke or list bearer tokens of TAXII accounts"},

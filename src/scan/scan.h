@@ -63,6 +63,10 @@ typedef struct scan_agg {
     char *last_value;
     uint64_t files;     /* evidence files it was seen in */
     char *last_file_counted; /* internal: the last file counted in `files` (borrowed from the scan) */
+    int has_seen;       /* 1: first_seen/last_seen below are the evidence's own times (a phone artifact's
+                           clock), used for the sighting instead of the scan's start and end */
+    vg_time first_seen; /* earliest time the evidence gives for a hit (when has_seen) */
+    vg_time last_seen;  /* latest such time (when has_seen) */
 } scan_agg;
 
 typedef struct scan_summary {

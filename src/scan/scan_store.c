@@ -82,8 +82,8 @@ int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
     snprintf(id, sizeof id, "sighting--%s", uuid);
     vg_time tn = vg_time_now(3);
     vg_time_format_digits(&tn, 3, now);
-    vg_time_format_digits(&sum->started, 3, first);
-    vg_time_format_digits(&sum->ended, 3, last);
+    vg_time_format_digits(a->has_seen ? &a->first_seen : &sum->started, 3, first);
+    vg_time_format_digits(a->has_seen ? &a->last_seen : &sum->ended, 3, last);
     json_t *s = json_object(), *ev = json_object();
     json_t *fw = where_json(a->first_file, a->first_line, a->first_offset, a->first_field, a->first_value);
     json_t *lw = where_json(a->last_file, a->last_line, a->last_offset, NULL, a->last_value);

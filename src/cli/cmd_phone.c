@@ -1,0 +1,262 @@
+/*
+ * cmd_phone.c - vigil phone: phone forensics. `check-ios` reads an iOS
+ * backup's artifacts, looks their values up in the indicators (the store's,
+ * or bundles given with --iocs), prints the findings and records each
+ * indicator found as a sighting, the way `vigil scan` does.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/vg_alloc.h"
+#include "phone/phone.h"
+#include "scan/scan.h"
+
+static const char usage[] =
+    "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
+    "                             [--json] [--no-record] BACKUP\n"
+    "\n"
+    "Checks an unencrypted iOS backup (the folder with Info.plist and Manifest.db)\n"
+    "for traces of commercial spyware: Safari history and tabs, SMS, WhatsApp,\n"
+    "DataUsage/netusage process names, TCC permissions, installed apps, WebKit\n"
+    "resource-load statistics, calendar, shortcuts, configuration profiles and\n"
+    "every file path of the manifest are looked up in the indicators (domains and\n"
+    "their subdomains, URLs, addresses, e-mail, process names, app ids, file\n"
+    "paths). Heuristics that need no indicator run too (deleted DataUsage process\n"
+    "rows, configuration profiles, lockdown mode).\n"
+    "\n"
+    "  --store PATH   the store whose indicators are used (default ./vigil.db);\n"
+    "                 each indicator found becomes a sighting there\n"
+    "  --iocs FILE    STIX bundle(s) or folders of them to use instead of the store's\n"
+    "                 indicators (repeatable); sightings are then recorded only\n"
+    "                 when --store is given too\n"
+    "  --json         one JSON document: device, artifacts, findings\n"
+    "  --no-record    record no sightings\n"
+    "\n"
+    "Exit status: 0 nothing found (informational findings do not count),\n"
+    "1 something found, 2 error.\n";
+
+static double secs_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static const char *state_name(int s)
+{
+    return s == PHONE_READ ? "read" : s == PHONE_FAILED ? "failed" : "absent";
+}
+
+static json_t *report_json(const idx *x, const phone_report *r, size_t nsight)
+{
+    json_t *j = json_object(), *dev = json_object(), *arts = json_array(), *fs = json_array();
+    if (!j || !dev || !arts || !fs) {
+        json_decref(j);
+        json_decref(dev);
+        json_decref(arts);
+        json_decref(fs);
+        return NULL;
+    }
+    const phone_device *d = &r->device;
+    const struct {
+        const char *k;
+        const char *v;
+    } dk[] = {{"name", d->name},         {"product_type", d->product_type}, {"product_version", d->product_version},
+              {"build_version", d->build_version}, {"serial", d->serial}, {"udid", d->udid}};
+    for (size_t i = 0; i < sizeof dk / sizeof dk[0]; i++)
+        if (dk[i].v)
+            json_object_set_new(dev, dk[i].k, json_string(dk[i].v));
+    if (d->has_backup_date) {
+        char t[VG_TIME_MAX];
+        vg_time_format_digits(&d->backup_date, 0, t);
+        json_object_set_new(dev, "backup_date", json_string(t));
+    }
+    json_object_set_new(dev, "installed_applications", json_integer((json_int_t)d->napps));
+    for (size_t i = 0; i < r->nartifacts; i++) {
+        const phone_artifact *a = &r->artifacts[i];
+        json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "name", a->name, "state", state_name(a->state), "files",
+                              (json_int_t)a->files, "records", (json_int_t)a->records, "values",
+                              (json_int_t)a->values);
+        if (o && a->error)
+            json_object_set_new(o, "error", json_string(a->error));
+        json_array_append_new(arts, o);
+    }
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const phone_finding *f = &r->findings[i];
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "level", phone_level_name(f->level), "artifact",
+                              f->artifact, "message", f->message, "source", f->source, "record", f->record, "value",
+                              f->value);
+        if (!o)
+            continue;
+        if (f->has_time) {
+            char t[VG_TIME_MAX];
+            vg_time_format(&f->time, t);
+            json_object_set_new(o, "time", json_string(t));
+        }
+        if (f->indicator >= 0) {
+            json_object_set_new(o, "kind", json_string(idx_kind_name(f->kind)));
+            json_object_set_new(o, "indicator", json_string(idx_indicator_id(x, (uint32_t)f->indicator)));
+            const char *n = idx_indicator_name(x, (uint32_t)f->indicator);
+            if (n[0])
+                json_object_set_new(o, "indicator_name", json_string(n));
+        }
+        json_array_append_new(fs, o);
+    }
+    json_object_set_new(j, "device", dev);
+    json_object_set_new(j, "artifacts", arts);
+    json_object_set_new(j, "findings", fs);
+    json_object_set_new(j, "values", json_integer((json_int_t)r->values));
+    json_object_set_new(j, "hits", json_integer((json_int_t)r->hits));
+    json_object_set_new(j, "sightings", json_integer((json_int_t)nsight));
+    return j;
+}
+
+static void print_report(const idx *x, const phone_report *r)
+{
+    const phone_device *d = &r->device;
+    if (d->product_type || d->product_version) {
+        printf("device: %s, iOS %s (%s)", d->product_type ? d->product_type : "?",
+               d->product_version ? d->product_version : "?", d->build_version ? d->build_version : "?");
+        if (d->has_backup_date) {
+            char t[VG_TIME_MAX];
+            vg_time_format_digits(&d->backup_date, 0, t);
+            printf(", backed up %s", t);
+        }
+        printf(", %zu installed applications\n", d->napps);
+    }
+    printf("artifacts:\n");
+    for (size_t i = 0; i < r->nartifacts; i++) {
+        const phone_artifact *a = &r->artifacts[i];
+        printf("  %-32s %-6s", a->name, state_name(a->state));
+        if (a->state != PHONE_ABSENT)
+            printf(" %llu file%s, %llu records, %llu values", (unsigned long long)a->files, a->files == 1 ? "" : "s",
+                   (unsigned long long)a->records, (unsigned long long)a->values);
+        if (a->error)
+            printf("  (%s)", a->error);
+        putchar('\n');
+    }
+    printf("findings: %zu\n", r->nfindings);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const phone_finding *f = &r->findings[i];
+        char t[VG_TIME_MAX] = "-";
+        if (f->has_time)
+            vg_time_format_digits(&f->time, 0, t);
+        printf("  %-13s %-20s %s %s: ", phone_level_name(f->level), t, f->artifact, f->source);
+        if (f->indicator >= 0) {
+            const char *n = idx_indicator_name(x, (uint32_t)f->indicator);
+            printf("%s: %s %s -> %s%s%s%s\n", f->record, idx_kind_name(f->kind), f->value,
+                   idx_indicator_id(x, (uint32_t)f->indicator), n[0] ? " (" : "", n, n[0] ? ")" : "");
+        } else {
+            printf("%s\n", f->message);
+        }
+    }
+}
+
+static int check_ios(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"store", required_argument, NULL, 's'}, {"iocs", required_argument, NULL, 'i'},
+        {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+        {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store_opt = NULL, *collection = NULL;
+    const char *iocs[64];
+    size_t niocs = 0;
+    int o, json = 0, record = 1;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 's': store_opt = optarg; break;
+        case 'c': collection = optarg; break;
+        case 'j': json = 1; break;
+        case 'n': record = 0; break;
+        case 'i':
+            if (niocs == sizeof iocs / sizeof iocs[0]) {
+                fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
+                return CLI_EXIT_FAIL;
+            }
+            iocs[niocs++] = optarg;
+            break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default: fputs(usage, stderr); return CLI_EXIT_FAIL;
+        }
+    }
+    if (optind + 1 != argc) {
+        fputs(usage, stderr);
+        return CLI_EXIT_FAIL;
+    }
+    if (niocs && !store_opt)
+        record = 0; /* the bundle's indicators are not in any store the user named */
+    vg_error err = {0};
+    store *st = NULL;
+    idx *x = NULL;
+    phone_report *r = NULL;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    if (!niocs || record)
+        rc = store_open(cli_store_path(store_opt), record ? STORE_CREATE : STORE_READONLY, &st, &err);
+    if (!rc)
+        rc = niocs ? phone_index_from_files(iocs, niocs, &x, &err) : scan_index_from_store(st, collection, NULL, &x, &err);
+    double tindex = secs_since(&t0);
+    if (!rc)
+        rc = phone_check_ios(x, argv[optind], NULL, &r, &err);
+    double tcheck = secs_since(&t0) - tindex;
+    size_t nsight = 0;
+    if (!rc && record) {
+        char **ids = NULL;
+        rc = scan_record(st, x, r->summary, &ids, &nsight, &err);
+        for (size_t i = 0; i < nsight; i++)
+            vg_free(ids[i]);
+        vg_free(ids);
+    }
+    int found = 0;
+    if (!rc) {
+        for (size_t i = 0; i < r->nfindings; i++)
+            found |= r->findings[i].level >= PHONE_LOW;
+        if (json) {
+            json_t *j = report_json(x, r, nsight);
+            char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+            json_decref(j);
+            if (!s) {
+                rc = vg_error_set(&err, VG_E_NOMEM, "out of memory writing the report");
+            } else {
+                puts(s);
+                vg_free(s);
+            }
+        } else {
+            print_report(x, r);
+            const idx_stats *is = idx_get_stats(x);
+            fprintf(stderr,
+                    "index: %llu indicators, %llu keys in %.3f s; checked %llu values in %.3f s: %llu indicator hits, "
+                    "%zu findings; %zu sightings recorded\n",
+                    (unsigned long long)is->indicators, (unsigned long long)is->keys, tindex,
+                    (unsigned long long)r->values, tcheck, (unsigned long long)r->hits, r->nfindings, nsight);
+        }
+    }
+    phone_report_free(r);
+    idx_free(x);
+    store_close(st);
+    if (rc) {
+        cli_print_error("phone", &err);
+        return CLI_EXIT_FAIL;
+    }
+    return found ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+}
+
+int cmd_phone(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "check-ios") == 0)
+        return check_ios(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+        fputs(usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    fputs(usage, stderr);
+    return CLI_EXIT_FAIL;
+}

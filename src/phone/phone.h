@@ -1,0 +1,156 @@
+/*
+ * phone.h - phone forensics: read the artifacts of an iOS backup that
+ * commercial spyware leaves traces in, look every value up in the match
+ * index, and report findings (indicator hits and indicator-free heuristics).
+ *
+ *     idx *x;  phone_index_from_files(paths, n, &x, &err);   // or scan_index_from_store
+ *     phone_report *r;
+ *     phone_check_ios(x, "backup/", NULL, &r, &err);
+ *     for (size_t i = 0; i < r->nfindings; i++) ... r->findings[i] ...
+ *     scan_record(st, x, r->summary, NULL, NULL, &err);       // sightings, as `vigil scan` writes them
+ *     phone_report_free(r); idx_free(x);
+ *
+ * Each artifact is one row of a table (phone_ios_readers): its name, where it
+ * sits in the backup (domain and relative path, or a glob over Manifest.db),
+ * what it extracts, and the function that reads it. docs/internals/phone.md
+ * lists them. Databases are opened read-only and immutable (a database with a
+ * write-ahead log is copied with its log to a private temporary folder and
+ * read there, so the evidence is never written to). An artifact that is
+ * missing is reported as absent; one that cannot be read is reported with its
+ * error and the check goes on. Nothing here prints.
+ */
+#ifndef PHONE_H
+#define PHONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vg_error.h"
+#include "core/vg_time.h"
+#include "match/idx.h"
+#include "scan/scan.h"
+
+/* How grave a finding is (the reference tool's levels). */
+enum phone_level {
+    PHONE_INFO = 0, /* worth knowing, not a sign of compromise (lockdown mode is on) */
+    PHONE_LOW,      /* a weak sign (a gap in a process table) */
+    PHONE_MEDIUM,   /* a sign that needs a look */
+    PHONE_HIGH,     /* a strong sign */
+    PHONE_CRITICAL, /* an indicator of compromise matched */
+};
+
+/* "informational", "low", "medium", "high", "critical". Never NULL. */
+const char *phone_level_name(int level);
+
+/* One finding. Strings are owned by the report. */
+typedef struct phone_finding {
+    int level;            /* PHONE_* */
+    const char *artifact; /* the reader's name ("sms", "tcc"...) (static) */
+    char *message;        /* one readable sentence */
+    char *source;         /* where in the backup: "HomeDomain/Library/SMS/sms.db", "Info.plist" */
+    char *record;         /* which record: "message ROWID=3 text" */
+    char *value;          /* the value looked up ("" for a heuristic without one) */
+    int kind;             /* IDX_K_* of the lookup; IDX_K_NONE for a heuristic */
+    int64_t indicator;    /* index in the idx of the indicator hit; -1 for a heuristic */
+    int has_time;         /* 1 when the artifact gave a time for the record */
+    vg_time time;         /* that time, UTC */
+} phone_finding;
+
+/* What happened to one artifact. */
+enum { PHONE_ABSENT = 0, PHONE_READ, PHONE_FAILED };
+
+typedef struct phone_artifact {
+    const char *name;  /* the reader's name (static) */
+    int state;         /* PHONE_ABSENT, PHONE_READ (at least one file read), PHONE_FAILED (at least one failed) */
+    uint64_t files;    /* files of this artifact read */
+    uint64_t records;  /* records (rows, plist entries) read */
+    uint64_t values;   /* values looked up in the index */
+    char *error;       /* the first failure ("sms.db: database disk image is malformed"), or NULL */
+} phone_artifact;
+
+/* The device, from Info.plist (NULL when absent). */
+typedef struct phone_device {
+    char *name;            /* Device Name */
+    char *product_type;    /* "iPhone9,3" */
+    char *product_version; /* "14.3" */
+    char *build_version;   /* "18C66" */
+    char *serial;          /* Serial Number */
+    char *udid;            /* Unique Identifier */
+    int has_backup_date;   /* 1 when Last Backup Date was present */
+    vg_time backup_date;   /* Last Backup Date */
+    size_t napps;          /* Installed Applications */
+} phone_device;
+
+typedef struct phone_report {
+    phone_device device;       /* from Info.plist */
+    phone_artifact *artifacts; /* one per reader, in table order */
+    size_t nartifacts;
+    phone_finding *findings;   /* in the order found (reader by reader) */
+    size_t nfindings;
+    uint64_t values;           /* values looked up in all */
+    uint64_t hits;             /* indicator hits (findings with indicator >= 0) */
+    scan_summary *summary;     /* one aggregate per indicator hit, for scan_record (device times in first/last_seen) */
+} phone_report;
+
+void phone_report_free(phone_report *r);
+
+/* Options (zero-initialise). */
+typedef struct phone_opts {
+    /* Every value looked up, with its artifact; for timelines and tests (may be NULL). Nonzero stops the check. */
+    int (*on_value)(const char *artifact, const char *record, int kind, const char *value, const vg_time *t,
+                    void *ctx);
+    void *ctx;
+} phone_opts;
+
+/*
+ * Checks the unencrypted iOS backup in the folder `path` (the one holding
+ * Info.plist, Manifest.db and the two-hex-digit folders) against x.
+ * Returns 0 whatever was found (see (*out)->findings), VG_E_NOTFOUND when
+ * path is not a backup folder, VG_E_UNSUPPORTED for an encrypted backup,
+ * VG_E_NOMEM, or on_value's nonzero value. Unreadable artifacts are not
+ * errors: they are recorded in (*out)->artifacts.
+ */
+int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err);
+
+/*
+ * Compiles an index from STIX bundle files (or folders of *.json / *.stix2
+ * bundles, walked recursively). An indicator without a name is given the
+ * name of the malware, tool, intrusion set or threat actor it `indicates`
+ * (from the bundle's relationships), as spyware bundles name their families
+ * that way. Validity is checked at the current time.
+ * Returns 0, VG_E_NOTFOUND, VG_E_IO, VG_E_PARSE (not JSON, no "objects"),
+ * VG_E_LIMIT (a file over 256 MB), VG_E_NOMEM.
+ */
+int phone_index_from_files(const char *const *paths, size_t n, idx **out, vg_error *err);
+
+/* ---- plists (exposed for tests and the fuzz target) ------------------------- */
+
+/*
+ * Reads Info.plist bytes into *dev and calls app(ctx, id) for each installed
+ * application id. Returns 0, VG_E_PARSE (not a plist, or not a dictionary),
+ * VG_E_NOMEM, or app's nonzero return.
+ */
+int phone_info_plist(const char *data, size_t len, phone_device *dev, int (*app)(void *ctx, const char *id),
+                     void *ctx, vg_error *err);
+void phone_device_clear(phone_device *dev);
+
+/* An MBFile record of Manifest.db's `file` column (an NSKeyedArchiver plist). */
+typedef struct phone_mbfile {
+    int has_modified, has_birth, has_changed;
+    vg_time modified; /* LastModified */
+    vg_time birth;    /* Birth */
+    vg_time changed;  /* LastStatusChange */
+    uint64_t size;    /* Size */
+    uint64_t mode;    /* Mode (st_mode bits) */
+} phone_mbfile;
+
+/* Decodes an MBFile blob. Returns 0 or VG_E_PARSE (not an archived MBFile). Never reads out of bounds. */
+int phone_mbfile_parse(const void *data, size_t len, phone_mbfile *out);
+
+/* The file id of a backup file: SHA-1 hex of "domain-relativePath" (41 bytes with the NUL). */
+void phone_file_id(const char *domain, const char *relpath, char out[41]);
+
+/* Apple's "Cocoa" time (seconds since 2001-01-01T00:00:00Z) to a vg_time. */
+vg_time phone_cocoa_time(double secs);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * phone_int.h - what the files of src/phone share: the check's context, the
+ * artifact table's row, and the helpers a reader calls to hand over values.
+ *
+ * A reader is one function: it opens its file (phone__db_open for SQLite),
+ * walks its records and, for each value, calls phone__value (a value of a
+ * known kind: a process name, an app id, a URL) or phone__text (free text
+ * whose URLs, domains, addresses and e-mail addresses are extracted first),
+ * or phone__heuristic for a finding that needs no indicator. Those helpers
+ * look the value up, make findings and aggregates; a reader never touches
+ * the report itself.
+ */
+#ifndef PHONE_INT_H
+#define PHONE_INT_H
+
+#include <plist/plist.h>
+#include <sqlite3.h>
+
+#include "evidence/ev.h"
+#include "phone/phone.h"
+
+typedef struct phone_ctx phone_ctx;
+
+/* One row of the artifact table. */
+typedef struct phone_reader {
+    const char *name;     /* short name, as the reference tool names its module ("sms") */
+    const char *domain;   /* backup domain; NULL for files at the backup's top (Info.plist, Manifest.db) */
+    const char *path;     /* relative path; when it holds '*' it is a GLOB over Manifest.db (domain too) */
+    const char *extracts; /* what it reads, one line (docs and --help) */
+    /* Reads one file: `file` is its path on disk, `source` the backup name ("HomeDomain/Library/SMS/sms.db"). */
+    int (*read)(phone_ctx *c, const char *file, const char *source);
+} phone_reader;
+
+/* The iOS table (phone_ios_readers.c), NULL-name terminated. */
+extern const phone_reader phone__ios_readers[];
+
+/* The check's state. */
+struct phone_ctx {
+    const idx *x;            /* the index */
+    const phone_opts *opts;  /* options (never NULL) */
+    const char *root;        /* the backup folder */
+    phone_report *r;         /* the report being filled */
+    phone_artifact *art;     /* the current artifact's status */
+    const phone_reader *rd;  /* the current reader */
+    const char *source;      /* the current file's backup name */
+    ev_text *text;           /* the text extractor (URLs, domains... in free text) */
+    sqlite3 *manifest;       /* Manifest.db, or NULL when absent */
+    char tmp[256];           /* private temporary folder (for databases with a WAL), "" until made */
+    const char *cur_file;    /* the file the current reader was given */
+    const char *cur_wal;     /* its write-ahead log in the backup (file id of "<path>-wal"), or NULL */
+    int stop;                /* a fatal code (VG_E_NOMEM, on_value's return) once set */
+    vg_error *err;           /* where a fatal error goes */
+};
+
+/*
+ * Looks one value of a kind (IDX_K_*) up; every hit becomes a finding
+ * (CRITICAL) and counts in its indicator's aggregate. `record` says which
+ * record ("message ROWID=3"); t may be NULL. Returns 0 or a fatal code.
+ */
+int phone__value(phone_ctx *c, int kind, const char *value, size_t len, const char *record, const vg_time *t);
+
+/* Extracts URLs, domains, IP addresses and e-mail addresses from text and looks each up. */
+int phone__text(phone_ctx *c, const char *text, size_t len, const char *record, const vg_time *t);
+
+/* A finding without an indicator. value may be NULL. Returns 0 or VG_E_NOMEM. */
+int phone__heuristic(phone_ctx *c, int level, const char *record, const char *value, const vg_time *t,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Counts a record read by the current artifact. */
+void phone__record(phone_ctx *c);
+
+/*
+ * Opens a SQLite database of the evidence read-only: `file:PATH?immutable=1`
+ * (no lock, no -shm, nothing written beside it). When PATH-wal exists (or
+ * `wal` names the log's file, for backups where it has its own file id), the
+ * database and its log are copied into the check's private temporary folder
+ * and opened there without `immutable`, so that SQLite replays the log while
+ * the evidence stays untouched. Returns 0, VG_E_IO, VG_E_PARSE (not a
+ * database) with the message in c's current artifact.
+ */
+int phone__db_open(phone_ctx *c, const char *file, const char *wal, sqlite3 **out);
+
+/* True when the table exists in db. */
+int phone__db_has_table(sqlite3 *db, const char *table);
+
+/* Reads a whole (small) file: at most `max` bytes, vg_malloc'd. Returns 0, VG_E_NOTFOUND, VG_E_IO, VG_E_LIMIT, VG_E_NOMEM. */
+int phone__read_file(const char *path, size_t max, char **data, size_t *len, vg_error *err);
+
+/* The boolean value of a top-level key of a plist (0 when absent, not a boolean or not a plist). */
+int phone__plist_bool(const char *data, size_t len, const char *key);
+
+/* Calls fn for each key of a top-level dictionary plist. Returns 0, VG_E_PARSE, or fn's nonzero return. */
+int phone__plist_walk(const char *data, size_t len, int (*fn)(void *ctx, const char *key, plist_t val), void *ctx);
+
+/* Unix seconds to vg_time (microsecond digits). */
+vg_time phone__unix_time(double secs);
+
+#endif
