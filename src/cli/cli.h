@@ -51,6 +51,7 @@ int cmd_pattern(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_brief(int argc, char **argv);
+int cmd_alert(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);

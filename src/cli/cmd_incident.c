@@ -23,7 +23,8 @@ static const char usage[] =
     "       vigil incident close ID\n"
     "       vigil incident import --mapping FILE CSV\n"
     "       vigil incident correlate [--rules FILE]\n"
-    "  (every form takes --store PATH)\n"
+    "  (every form takes --store PATH; new, set, close and correlate take\n"
+    "   --alerts FILE, default $VIGIL_ALERTS, else threshold high and no channel)\n"
     "\n"
     "Incidents are STIX 2.1 incident objects with vigil's extension (docs/formats/\n"
     "incident-extension.md). PROP is severity (1-5 or minimal, low, medium, high,\n"
@@ -38,7 +39,9 @@ static const char usage[] =
     "related-to) unless --type is given.\n"
     "import: each CSV row becomes one incident (docs/formats/mapping.md); rejected\n"
     "rows are listed with their row number and why; exit 1 if any was rejected.\n"
-    "correlate: joins sightings into incidents by the rules (docs/internals/incident.md).\n";
+    "correlate: joins sightings into incidents by the rules (docs/internals/incident.md).\n"
+    "An incident opened, or raised to a severity at or above the alert threshold,\n"
+    "queues an alert with the change; 'vigil alert deliver' sends it (docs/internals/alerts.md).\n";
 
 static int fail(const char *cmd, vg_error *err)
 {
@@ -47,10 +50,10 @@ static int fail(const char *cmd, vg_error *err)
 }
 
 enum { O_STORE = 1000, O_FROM, O_TO, O_SEV, O_SECTOR, O_CAT, O_ACTOR, O_STATUS, O_LIMIT, O_JSON, O_TYPE,
-       O_MAPPING, O_RULES, O_HELP };
+       O_MAPPING, O_RULES, O_ALERTS, O_HELP };
 
 typedef struct opts {
-    const char *store, *actor, *type, *mapping, *rules;
+    const char *store, *actor, *type, *mapping, *rules, *alerts;
     inc_filter f;
     size_t limit;
     int json;
@@ -67,6 +70,7 @@ static int parse(int argc, char **argv, opts *o)
         {"limit", required_argument, NULL, O_LIMIT},   {"json", no_argument, NULL, O_JSON},
         {"type", required_argument, NULL, O_TYPE},     {"mapping", required_argument, NULL, O_MAPPING},
         {"rules", required_argument, NULL, O_RULES},   {"help", no_argument, NULL, O_HELP},
+        {"alerts", required_argument, NULL, O_ALERTS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -117,6 +121,7 @@ static int parse(int argc, char **argv, opts *o)
         case O_TYPE: o->type = optarg; break;
         case O_MAPPING: o->mapping = optarg; break;
         case O_RULES: o->rules = optarg; break;
+        case O_ALERTS: o->alerts = optarg; break;
         case 'h':
         case O_HELP: fputs(usage, stdout); return 1;
         default: fputs(usage, stderr); return -1;
@@ -262,6 +267,13 @@ static int do_show(opts *o, const char *id)
     return CLI_EXIT_OK;
 }
 
+/* The alerts config: --alerts FILE, else $VIGIL_ALERTS, else the defaults. */
+static int load_alerts(const char *opt, inc_alerts **out, vg_error *err)
+{
+    const char *path = opt ? opt : getenv("VIGIL_ALERTS");
+    return path && *path ? inc_alerts_load(path, out, err) : inc_alerts_default(out, err);
+}
+
 /* Applies PROP=VALUE settings; for an existing incident stores a new version. */
 static int change(opts *o, const char *cmd, const char *id, const char *name, char **sets, int nsets)
 {
@@ -269,9 +281,15 @@ static int change(opts *o, const char *cmd, const char *id, const char *name, ch
     store *s = NULL;
     json_t *obj = NULL;
     vg_time prev = {0};
-    int rc = store_open(cli_store_path(o->store), STORE_CREATE, &s, &err);
+    inc_alerts *alerts = NULL;
+    int prev_sev = INC_ALERT_NEW, queued = 0;
+    int rc = load_alerts(o->alerts, &alerts, &err);
+    if (!rc)
+        rc = store_open(cli_store_path(o->store), STORE_CREATE, &s, &err);
     if (!rc)
         rc = name ? inc_new(NULL, name, &obj, &err) : inc_get(s, id, &obj, &err);
+    if (!rc && !name)
+        prev_sev = (int)json_integer_value(json_object_get(inc_ext(obj), "severity"));
     if (!rc && !name) {
         const char *m = json_string_value(json_object_get(obj, "modified"));
         if (!m || vg_time_parse(m, strlen(m), VG_TIME_STIX, &prev, NULL))
@@ -312,11 +330,16 @@ static int change(opts *o, const char *cmd, const char *id, const char *name, ch
     if (!rc)
         rc = inc_put(s, obj, NULL, &err);
     if (!rc)
+        rc = inc_alert_check(s, alerts, prev_sev, obj, &queued, &err);
+    if (!rc)
         rc = store_commit(s, &err);
     else if (s)
         store_rollback(s);
     if (!rc)
         printf("%s\n", json_string_value(json_object_get(obj, "id")));
+    if (!rc && queued)
+        fprintf(stderr, "vigil: %s: an alert was queued ('vigil alert deliver' sends it)\n", cmd);
+    inc_alerts_free(alerts);
     json_decref(obj);
     store_close(s);
     return rc ? fail(cmd, &err) : CLI_EXIT_OK;
@@ -391,15 +414,19 @@ static int do_correlate(opts *o)
 {
     vg_error err = {0};
     inc_rules *r = NULL;
+    inc_alerts *alerts = NULL;
     store *s = NULL;
     inc_correlate_stats st = {0};
     int rc = o->rules ? inc_rules_load(o->rules, &r, &err) : inc_rules_default(&r, &err);
     if (!rc)
+        rc = load_alerts(o->alerts, &alerts, &err);
+    if (!rc)
         rc = store_open(cli_store_path(o->store), STORE_CREATE, &s, &err);
     if (!rc)
-        rc = inc_correlate(s, r, &st, &err);
+        rc = inc_correlate(s, r, alerts, &st, &err);
     store_close(s);
     inc_rules_free(r);
+    inc_alerts_free(alerts);
     if (rc)
         return fail("incident correlate", &err);
     printf("%llu sightings: %llu joined to incidents (%llu opened, %llu updated), %llu skipped\n",

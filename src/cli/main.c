@@ -22,6 +22,7 @@ static const cli_command commands[] = {
     {"sample", cmd_sample, "write a realistic, deterministic sample bundle (demo and benchmarks)"},
     {"incident", cmd_incident, "list, show, change, import and correlate incidents"},
     {"brief", cmd_brief, "write a threat-landscape briefing for a period (html, md, json)"},
+    {"alert", cmd_alert, "list queued incident alerts, deliver them (file, hook, syslog, webhook)"},
     {"help", cmd_help, "show help for vigil or for one command"},
     {"version", cmd_version, "print vigil's version"},
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},

@@ -29,6 +29,7 @@ typedef struct sight {
 typedef struct corr {
     store *s;
     const inc_rules *r;
+    const inc_alerts *alerts; /* queue alerts for incidents opened or raised (NULL: none) */
     inc_dict objs;     /* id -> json_t* of indicators, malware, campaigns, identities */
     inc_dict indicates; /* indicator id -> json_t* array of target ids */
     inc_dict linked;   /* sighting ids already joined to an incident */
@@ -293,6 +294,7 @@ static int run(corr *c, inc_correlate_stats *st, vg_error *err)
             os->value = inc;
             opened = 1;
         }
+        int sev_before = (int)json_integer_value(json_object_get(inc_ext(inc), "severity"));
         rc = join(c, inc, x, family, ind, err);
         if (rc)
             break;
@@ -302,7 +304,8 @@ static int run(corr *c, inc_correlate_stats *st, vg_error *err)
         if (!d)
             rc = vg_error_set(err, VG_E_NOMEM, "out of memory");
         else if (added) {
-            d->value = (void *)(uintptr_t)(opened ? 1 : 2);
+            /* low byte: 1 opened, 2 updated; above it the severity before this run (for alerts) */
+            d->value = (void *)(uintptr_t)((opened ? 1 : 2) | ((uintptr_t)sev_before << 8));
             if (json_array_append(c->touched, inc))
                 rc = vg_error_set(err, VG_E_NOMEM, "out of memory");
         }
@@ -315,7 +318,8 @@ static int run(corr *c, inc_correlate_stats *st, vg_error *err)
         if (rc)
             break;
         inc_dict_slot *d = inc_dict_get(&c->dirty, json_string_value(json_object_get(inc, "id")));
-        if ((uintptr_t)d->value == 2) {
+        uintptr_t how = (uintptr_t)d->value;
+        if ((how & 0xff) == 2) {
             vg_time prev;
             const char *m = json_string_value(json_object_get(inc, "modified"));
             if (m && !vg_time_parse(m, strlen(m), VG_TIME_STIX, &prev, NULL))
@@ -325,13 +329,16 @@ static int run(corr *c, inc_correlate_stats *st, vg_error *err)
             st->opened++;
         }
         rc = inc_put(c->s, inc, NULL, err);
+        if (!rc)
+            rc = inc_alert_check(c->s, c->alerts, (how & 0xff) == 2 ? (int)(how >> 8) : INC_ALERT_NEW, inc, NULL,
+                                 err);
     }
     return rc;
 }
 
-int inc_correlate(store *s, const inc_rules *r, inc_correlate_stats *st, vg_error *err)
+int inc_correlate(store *s, const inc_rules *r, const inc_alerts *alerts, inc_correlate_stats *st, vg_error *err)
 {
-    corr c = {.s = s, .r = r, .touched = json_array()};
+    corr c = {.s = s, .r = r, .alerts = alerts, .touched = json_array()};
     if (!c.touched)
         return vg_error_set(err, VG_E_NOMEM, "out of memory");
     int rc = store_begin(s, err);

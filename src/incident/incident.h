@@ -291,7 +291,65 @@ typedef struct inc_correlate_stats {
     uint64_t updated;    /* incidents given a new version */
 } inc_correlate_stats;
 
-/* Runs the roll-up over every sighting in the store. One transaction. */
-int inc_correlate(store *s, const inc_rules *r, inc_correlate_stats *st, vg_error *err);
+typedef struct inc_alerts inc_alerts;
+
+/*
+ * Runs the roll-up over every sighting in the store. One transaction. With
+ * alerts (may be NULL: none), an incident opened or raised to the alert
+ * threshold queues an alert in the same transaction.
+ */
+int inc_correlate(store *s, const inc_rules *r, const inc_alerts *alerts, inc_correlate_stats *st, vg_error *err);
+
+/* ---- alerts ---------------------------------------------------------------------------- */
+
+/*
+ * The alerts config (docs/internals/alerts.md): the severity threshold and
+ * the delivery channels (JSON-lines file, executable hook, syslog, webhook).
+ * The defaults: threshold high (4), no channel. Caller frees.
+ */
+int inc_alerts_default(inc_alerts **out, vg_error *err);
+int inc_alerts_load(const char *path, inc_alerts **out, vg_error *err);
+int inc_alerts_parse(const char *text, size_t len, const char *name, inc_alerts **out, vg_error *err);
+void inc_alerts_free(inc_alerts *a);
+/* The severity at or above which an opened or raised incident alerts. */
+int inc_alerts_threshold(const inc_alerts *a);
+/* How many channels the config names, and the name of channel i (borrowed). */
+size_t inc_alerts_nchannels(const inc_alerts *a);
+const char *inc_alerts_channel(const inc_alerts *a, size_t i);
+
+/* prev_severity of inc_alert_check for an incident that did not exist before. */
+#define INC_ALERT_NEW (-1)
+
+/*
+ * Queues an alert for incident version `cur` when it is new (prev_severity
+ * INC_ALERT_NEW) with a severity at or above the threshold, or when its
+ * severity rose from prev_severity to one at or above the threshold. Call
+ * inside the transaction that writes `cur`: the alert is stored with it or
+ * not at all. A version alerts once (store_alert_add ignores a repeat).
+ * *queued (may be NULL) is 1 when an alert was queued.
+ */
+int inc_alert_check(store *s, const inc_alerts *a, int prev_severity, const json_t *cur, int *queued,
+                    vg_error *err);
+
+/* What a delivery run did. */
+typedef struct inc_deliver_stats {
+    uint64_t pending;   /* alerts owed on some channel at the start */
+    uint64_t delivered; /* deliveries that succeeded */
+    uint64_t failed;    /* failed attempts (each retry counts) */
+    uint64_t left;      /* deliveries still owed at the end (retried by the next run) */
+} inc_deliver_stats;
+
+/*
+ * Delivers every alert still owed on each channel of the config, oldest
+ * first. A failure is recorded in the store and the alert stays queued; a
+ * channel that fails an alert after its retries is left for the next run
+ * (later alerts wait, so they arrive in order). Returns 0 when the run
+ * completed (failures are in *st and in the store), negative on a store
+ * failure.
+ */
+int inc_alerts_deliver(store *s, const inc_alerts *a, inc_deliver_stats *st, vg_error *err);
+
+/* The webhook signature: lower-case hex HMAC-SHA256 of body with the secret. 0 or VG_E_INTERNAL. */
+int inc_alert_sign(const char *secret, const void *body, size_t len, char out[65]);
 
 #endif

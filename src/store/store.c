@@ -206,3 +206,36 @@ int store_object_delete(store *s, const char *collection, const char *id, const 
     *deleted = 0;
     return TAXII_CALL(object_delete, collection, id, version_key, deleted, err);
 }
+
+/* ---- incidents: the alert outbox, dispatch ------------------------------- */
+
+static int no_incident(vg_error *err)
+{
+    return vg_error_set(err, VG_E_UNSUPPORTED, "this store engine keeps no alert outbox");
+}
+
+#define INCIDENT_CALL(fn, ...) (s->ops->incident ? s->ops->incident->fn(s, __VA_ARGS__) : no_incident(err))
+
+int store_alert_add(store *s, const char *incident, const char *version, const char *json, int64_t *id,
+                    vg_error *err)
+{
+    *id = 0;
+    return INCIDENT_CALL(alert_add, incident, version, json, id, err);
+}
+int store_alert_channel(store *s, const char *channel, int64_t *first, vg_error *err)
+{
+    return INCIDENT_CALL(alert_channel, channel, first, err);
+}
+int store_alerts_pending(store *s, const char *channel, size_t limit, int (*fn)(const store_alert *a, void *ctx),
+                         void *ctx, vg_error *err)
+{
+    return INCIDENT_CALL(alerts_pending, channel, limit, fn, ctx, err);
+}
+int store_alert_result(store *s, int64_t id, const char *channel, int delivered, const char *error, vg_error *err)
+{
+    return INCIDENT_CALL(alert_result, id, channel, delivered, error, err);
+}
+int store_alerts_list(store *s, size_t limit, int (*fn)(const store_alert *a, void *ctx), void *ctx, vg_error *err)
+{
+    return INCIDENT_CALL(alerts_list, limit, fn, ctx, err);
+}

@@ -239,4 +239,43 @@ int store_status_get(store *s, const char *id, int64_t account_id, char **json, 
 int store_object_delete(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
                         vg_error *err);
 
+
+/* ---- incidents: the alert outbox -----------------------------------------
+ * (store_sqlite_incident.c; tables incident_*). An alert is queued in the
+ * transaction that writes the incident change that raised it; each channel
+ * (a name from the alerts config) records its own delivery of it. */
+
+/* One queued alert, with its delivery on one channel when listed for it. Strings borrowed during the callback. */
+typedef struct store_alert {
+    int64_t id;               /* increasing sequence number */
+    const char *created;      /* when it was queued (RFC 3339) */
+    const char *incident;     /* the incident's id */
+    const char *version;      /* the incident version (modified) that raised it */
+    const char *json;         /* the alert document (compact JSON) */
+    int attempts;             /* failed attempts so far (on the channel asked for, or all channels) */
+    const char *delivered;    /* when it was delivered on the channel, "" if not yet */
+    const char *last_error;   /* the last failure, "" if none */
+    const char *channels;     /* store_alerts_list: "name=delivered|pending(N)" per channel, space-separated */
+} store_alert;
+
+/*
+ * Queues an alert for an incident version. Inside the transaction that
+ * writes the version. *id = its number, or 0 when an alert for the same
+ * (incident, version) exists (nothing is added: once per change).
+ */
+int store_alert_add(store *s, const char *incident, const char *version, const char *json, int64_t *id,
+                    vg_error *err);
+/*
+ * Registers a delivery channel on first use: it receives alerts queued from
+ * then on, not the backlog. Returns in *first the first alert number it owes.
+ */
+int store_alert_channel(store *s, const char *channel, int64_t *first, vg_error *err);
+/* Calls fn for each alert not yet delivered on channel (oldest first, at most limit; 0: all). */
+int store_alerts_pending(store *s, const char *channel, size_t limit, int (*fn)(const store_alert *a, void *ctx),
+                         void *ctx, vg_error *err);
+/* Records the outcome of one delivery attempt: delivered, or failed with a message. */
+int store_alert_result(store *s, int64_t id, const char *channel, int delivered, const char *error, vg_error *err);
+/* Calls fn for each alert (newest first, at most limit; 0: all) with the summary of its channels. */
+int store_alerts_list(store *s, size_t limit, int (*fn)(const store_alert *a, void *ctx), void *ctx, vg_error *err);
+
 #endif

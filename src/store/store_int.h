@@ -36,6 +36,18 @@ struct store_taxii_ops {
                          vg_error *err);
 };
 
+/* The incident module's alert outbox (store_sqlite_incident.c), one entry per function of store.h's block. */
+struct store_incident_ops {
+    int (*alert_add)(store *s, const char *incident, const char *version, const char *json, int64_t *id,
+                     vg_error *err);
+    int (*alert_channel)(store *s, const char *channel, int64_t *first, vg_error *err);
+    int (*alerts_pending)(store *s, const char *channel, size_t limit, int (*fn)(const store_alert *a, void *ctx),
+                          void *ctx, vg_error *err);
+    int (*alert_result)(store *s, int64_t id, const char *channel, int delivered, const char *error, vg_error *err);
+    int (*alerts_list)(store *s, size_t limit, int (*fn)(const store_alert *a, void *ctx), void *ctx,
+                       vg_error *err);
+};
+
 struct store_ops {
     const char *name; /* "sqlite" */
     /* Whether this engine serves uri (e.g. a postgres:// prefix). */
@@ -57,6 +69,7 @@ struct store_ops {
                          vg_error *err);
     int (*collections)(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err);
     const struct store_taxii_ops *taxii; /* TAXII tables; NULL if the engine has none */
+    const struct store_incident_ops *incident; /* the alert outbox; NULL if the engine has none */
 };
 
 /* The common head of every engine's handle. */

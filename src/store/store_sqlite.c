@@ -74,6 +74,7 @@ static const struct {
 } migration_lists[] = {
     {core_migrations, sizeof core_migrations / sizeof core_migrations[0]},
     {store__sqlite_taxii_migrations, STORE__SQLITE_TAXII_NMIGRATIONS},
+    {store__sqlite_incident_migrations, STORE__SQLITE_INCIDENT_NMIGRATIONS},
 };
 
 #define NLISTS (sizeof migration_lists / sizeof migration_lists[0])
@@ -744,4 +745,5 @@ const struct store_ops store__sqlite_ops = {
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,
     .taxii = &store__sqlite_taxii_ops,
+    .incident = &store__sqlite_incident_ops,
 };

@@ -55,4 +55,9 @@ int store__sq_exec(sq_store *s, const char *sql, vg_error *err);
 extern const store__migration store__sqlite_taxii_migrations[STORE__SQLITE_TAXII_NMIGRATIONS];
 extern const struct store_taxii_ops store__sqlite_taxii_ops;
 
+/* The incident module's migrations and operations (store_sqlite_incident.c). */
+#define STORE__SQLITE_INCIDENT_NMIGRATIONS 1
+extern const store__migration store__sqlite_incident_migrations[STORE__SQLITE_INCIDENT_NMIGRATIONS];
+extern const struct store_incident_ops store__sqlite_incident_ops;
+
 #endif
