@@ -155,7 +155,7 @@ int cmd_scan(int argc, char **argv)
             double t = secs_since(&t0) - tbuild;
             fprintf(stderr,
                     "scanned %llu files, %.1f MB in %.2f s (%.0f MB/s): %llu hits of %zu indicators%s%llu candidate "
-                    "hits; %zu sightings recorded\n",
+                    "hits not confirmed by the pattern evaluator; %zu sightings recorded\n",
                     (unsigned long long)sum->files, (double)sum->bytes / 1e6, t,
                     t > 0 ? (double)sum->bytes / 1e6 / t : 0.0, (unsigned long long)sum->hits, sum->naggs,
                     ", ", (unsigned long long)sum->candidates, nsight);

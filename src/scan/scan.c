@@ -17,6 +17,7 @@
 #include "core/vg_buf.h"
 #include "evidence/ev.h"
 #include "scan/scan.h"
+#include "scan/scan_int.h"
 
 #define DEFAULT_CHUNK ((size_t)4 << 20)
 
@@ -49,6 +50,10 @@ typedef struct job {
     size_t nhits, cap;
     vg_buf pool;         /* hit values and JSON paths */
     const ev_obs *obs;   /* the observation being looked up */
+    scan_confirm *conf;  /* the evaluator's patterns (shared), NULL when the index has no partial indicator */
+    ev_text *tall;       /* an extractor wanting every kind: a candidate's line, again */
+    scan_lineobs lo;     /* the observations of the last line a candidate was evaluated on */
+    uint64_t rejected;   /* candidate hits the evaluator did not confirm */
     int rc;              /* result */
     vg_error err;
 } job;
@@ -101,12 +106,55 @@ static int on_obs(const ev_obs *o, void *p)
     return rc < 0 ? rc : 0;
 }
 
+/*
+ * Confirms the chunk's candidate hits with the pattern evaluator, over the
+ * observations of the line each came from: a match becomes a confirmed hit
+ * (once per indicator and line), anything else is dropped and counted.
+ */
+static int confirm_hits(job *j)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < j->nhits; i++) {
+        hitrec h = j->hits[i];
+        size_t rel = (size_t)(h.offset - j->offset);
+        if (h.candidate && h.line && j->conf && rel < j->len) {
+            int dup = 0;
+            for (size_t k = w; k-- > 0 && j->hits[k].line == h.line;)
+                if (j->hits[k].indicator == h.indicator && !j->hits[k].candidate) {
+                    dup = 1;
+                    break;
+                }
+            if (dup)
+                continue;
+            const char *ls = memrchr(j->data, '\n', rel);
+            ls = ls ? ls + 1 : j->data;
+            const char *le = memchr(ls, '\n', j->len - (size_t)(ls - j->data));
+            size_t ll = le ? (size_t)(le - ls) : j->len - (size_t)(ls - j->data);
+            int m = scan__confirm(j->conf, j->tall, &j->lo, ls, ll, h.indicator, &j->err);
+            if (m < 0)
+                return m;
+            if (!m) {
+                j->rejected++;
+                continue;
+            }
+            h.candidate = 0;
+        }
+        j->hits[w++] = h;
+    }
+    j->nhits = w;
+    scan__lineobs_reset(&j->lo);
+    return 0;
+}
+
 static void *run_job(void *p)
 {
     job *j = p;
     j->nhits = 0;
+    j->rejected = 0;
     vg_buf_reset(&j->pool);
     j->rc = ev_text_scan(j->t, j->data, j->len, j->offset, j->line, on_obs, j);
+    if (!j->rc && j->conf)
+        j->rc = confirm_hits(j);
     return NULL;
 }
 
@@ -117,6 +165,7 @@ typedef struct state {
     const scan_opts *o;
     scan_summary *sum;
     uint32_t *map;    /* open addressing: indicator -> agg index + 1 */
+    scan_confirm *conf; /* the evaluator's patterns, when the index has partial indicators */
     size_t map_cap;   /* power of two */
     job jobs[2];
     const char *file; /* the current file */
@@ -223,6 +272,8 @@ static int deliver_job(state *s, job *j, vg_error *err)
             *err = j->err;
         return j->rc;
     }
+    s->sum->candidates += j->rejected;
+    j->rejected = 0;
     for (size_t i = 0; i < j->nhits; i++) {
         const hitrec *h = &j->hits[i];
         int rc = deliver(s, s->file, h->indicator, h->kind, h->candidate, j->pool.data + h->value_off, h->line,
@@ -279,10 +330,18 @@ static int state_init(state *s, const idx *x, const scan_opts *o, scan_summary *
     s->o = o;
     s->sum = sum;
     int want = text_wants(x);
+    if (idx_get_stats(x)->partial) {
+        int rc = scan__confirm_new(x, &s->conf, err);
+        if (rc)
+            return rc;
+    }
     for (int i = 0; i < 2; i++) {
         s->jobs[i].x = x;
+        s->jobs[i].conf = s->conf;
         vg_buf_init(&s->jobs[i].pool, 0);
         int rc = ev_text_new(want, &s->jobs[i].t, err);
+        if (!rc && s->conf)
+            rc = ev_text_new(EV_WANT_NET | EV_WANT_HASH | EV_WANT_WALLET | EV_WANT_NAMES, &s->jobs[i].tall, err);
         if (rc)
             return rc;
     }
@@ -293,10 +352,13 @@ static void state_free(state *s)
 {
     for (int i = 0; i < 2; i++) {
         ev_text_free(s->jobs[i].t);
+        ev_text_free(s->jobs[i].tall);
+        scan__lineobs_reset(&s->jobs[i].lo);
         vg_free(s->jobs[i].hits);
         vg_buf_free(&s->jobs[i].pool);
     }
     vg_free(s->map);
+    scan__confirm_free(s->conf);
     for (size_t i = 0; s->files && s->files[i]; i++)
         vg_free(s->files[i]);
     vg_free(s->files);

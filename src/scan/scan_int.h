@@ -1,0 +1,47 @@
+/*
+ * scan_int.h - private parts of the scan pipeline shared by its files:
+ * confirming candidate hits with the STIX pattern evaluator.
+ *
+ * An indicator whose pattern the index cannot answer alone (AND, qualifiers,
+ * MATCHES...) has its equality leaves in the index as candidates. A candidate
+ * hit on a line is confirmed by turning that line's extracted values into
+ * cyber-observables and running the indicator's pattern over them
+ * (pat_match). Only a match is reported.
+ */
+#ifndef SCAN_INT_H
+#define SCAN_INT_H
+
+#include <jansson.h>
+
+#include "evidence/ev.h"
+#include "match/idx.h"
+#include "pattern/pattern.h"
+
+/* The compiled patterns of the partial indicators, compiled on first use; shared by the scan's threads. */
+typedef struct scan_confirm scan_confirm;
+
+/* The observations of one line, built once however many candidates it holds. Zero-initialise. */
+typedef struct scan_lineobs {
+    const char *line;           /* the line they were built from (borrowed), NULL when none */
+    size_t len;                 /* its length */
+    json_t *scos;               /* the line's values as SCOs (array) */
+    pat_observations *combined; /* one observed-data holding every SCO of the line */
+    pat_observations *split;    /* one observed-data per SCO (for [a] AND [b] across expressions) */
+} scan_lineobs;
+
+/* Creates the confirmer for x (patterns are compiled lazily). VG_E_NOMEM. */
+int scan__confirm_new(const idx *x, scan_confirm **out, vg_error *err);
+void scan__confirm_free(scan_confirm *c);
+
+/* Forgets the observations of the last line. */
+void scan__lineobs_reset(scan_lineobs *l);
+
+/*
+ * Whether indicator ind's pattern matches the observations of line[0..len)
+ * (extracted with t, an extractor wanting everything). Returns 1 (match),
+ * 0 (no match, or the pattern does not compile), or a negative VG_E_* code.
+ */
+int scan__confirm(scan_confirm *c, ev_text *t, scan_lineobs *l, const char *line, size_t len, uint32_t ind,
+                  vg_error *err);
+
+#endif
