@@ -237,6 +237,9 @@ static int gather_actions(store *s, const brief_opts *o, const inc_list *cur, js
     store_row row;
     while (!rc && weight.n && (rc = store_iter_next(it, &row, err)) == 1) {
         rc = 0;
+        /* only relationships to techniques count: skip the rest (most of them) without parsing */
+        if (!memmem(row.json, row.json_len, "attack-pattern--", 16))
+            continue;
         json_t *x = json_loadb(row.json, row.json_len, 0, NULL);
         const char *rt = json_string_value(json_object_get(x, "relationship_type"));
         const char *src = json_string_value(json_object_get(x, "source_ref"));
@@ -518,12 +521,13 @@ int brief_gather(store *s, const brief_opts *oin, json_t **model, vg_error *err)
     f.has_from = f.has_to = 1;
     f.from = o.from;
     f.to = o.to;
-    inc_list cur = {0}, prev = {0};
-    int rc = inc_load(s, &f, &cur, err);
-    f.from = pfrom;
-    f.to = o.from;
-    if (!rc)
-        rc = inc_load(s, &f, &prev, err);
+    /* both periods in one read of the store */
+    inc_filter fs[2] = {f, f};
+    fs[1].from = pfrom;
+    fs[1].to = o.from;
+    inc_list lists[2];
+    int rc = inc_load_many(s, fs, 2, lists, err);
+    inc_list cur = lists[0], prev = lists[1];
     char a[VG_TIME_MAX], b[VG_TIME_MAX], c[VG_TIME_MAX], gen[VG_TIME_MAX];
     vg_time_format_digits(&o.from, 0, a);
     vg_time_format_digits(&o.to, 0, b);

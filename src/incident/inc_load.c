@@ -62,9 +62,13 @@ static int nomem(vg_error *err)
     return vg_error_set(err, VG_E_NOMEM, "out of memory");
 }
 
-/* Runs fn over the latest version of every object of the given types. */
-static int each(store *s, const char *const *types, size_t ntypes, int (*fn)(json_t *o, void *ctx), void *ctx,
-                vg_error *err)
+/*
+ * Runs fn over the latest version of every object of the given types; with
+ * a needle, only over those whose JSON text contains it (rows without it are
+ * not parsed: most relationships in a store are not an incident's).
+ */
+static int each(store *s, const char *const *types, size_t ntypes, const char *needle,
+                int (*fn)(json_t *o, void *ctx), void *ctx, vg_error *err)
 {
     store_query q = {0};
     q.types = types;
@@ -72,7 +76,12 @@ static int each(store *s, const char *const *types, size_t ntypes, int (*fn)(jso
     store_iter *it = NULL;
     int rc = store_query_open(s, &q, &it, err);
     store_row row;
+    size_t nlen = needle ? strlen(needle) : 0;
     while (!rc && (rc = store_iter_next(it, &row, err)) == 1) {
+        if (needle && !memmem(row.json, row.json_len, needle, nlen)) {
+            rc = 0;
+            continue;
+        }
         json_t *o = json_loadb(row.json, row.json_len, 0, NULL);
         if (!o) {
             rc = 0;
@@ -307,14 +316,13 @@ static int flatten(loader *l, json_t *o, const inc_filter *f, inc_record *r)
 
 typedef struct inc_ctx {
     loader *l;
-    const inc_filter *f;
-    inc_list *out;
+    const inc_filter *f; /* n filters */
+    inc_list *out;       /* and their n lists */
+    size_t n;
 } inc_ctx;
 
-static int on_incident(json_t *o, void *ctx)
+static int on_incident_one(loader *l, json_t *o, const inc_filter *f, inc_list *out)
 {
-    inc_ctx *c = ctx;
-    inc_list *out = c->out;
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 64;
         inc_record *v = vg_realloc(out->v, cap * sizeof *v);
@@ -325,13 +333,22 @@ static int on_incident(json_t *o, void *ctx)
     }
     inc_record *r = &out->v[out->n];
     memset(r, 0, sizeof *r);
-    int k = flatten(c->l, o, c->f, r);
+    int k = flatten(l, o, f, r);
     if (k == 1) {
         out->n++;
         return 0;
     }
     record_free(r);
     return k;
+}
+
+static int on_incident(json_t *o, void *ctx)
+{
+    inc_ctx *c = ctx;
+    int rc = 0;
+    for (size_t i = 0; i < c->n && !rc; i++)
+        rc = on_incident_one(c->l, o, &c->f[i], &c->out[i]);
+    return rc;
 }
 
 static int cmp_record(const void *a, const void *b)
@@ -343,12 +360,17 @@ static int cmp_record(const void *a, const void *b)
 
 int inc_load(store *s, const inc_filter *f, inc_list *out, vg_error *err)
 {
-    memset(out, 0, sizeof *out);
+    return inc_load_many(s, f, 1, out, err);
+}
+
+int inc_load_many(store *s, const inc_filter *f, size_t n, inc_list *out, vg_error *err)
+{
+    memset(out, 0, n * sizeof *out);
     loader l = {.s = s};
     static const char *const rel[] = {"relationship"};
     static const char *const named[] = {"intrusion-set", "threat-actor", "campaign", "identity", "malware"};
     static const char *const inc[] = {"incident"};
-    int rc = each(s, rel, 1, on_relationship, &l, err);
+    int rc = each(s, rel, 1, "incident--", on_relationship, &l, err);
     if (!rc && l.nlinks) {
         qsort(l.links, l.nlinks, sizeof *l.links, cmp_link);
         for (size_t i = 0; i < l.nlinks && !rc; i++) {
@@ -361,15 +383,17 @@ int inc_load(store *s, const inc_filter *f, inc_list *out, vg_error *err)
                 e->value = (void *)(i + 1);
         }
         if (!rc)
-            rc = each(s, named, 5, on_target, &l, err);
+            rc = each(s, named, 5, NULL, on_target, &l, err);
     }
-    inc_ctx c = {&l, f, out};
+    inc_ctx c = {&l, f, out, n};
     if (!rc)
-        rc = each(s, inc, 1, on_incident, &c, err);
-    if (!rc)
-        qsort(out->v, out->n, sizeof *out->v, cmp_record);
-    else
-        inc_list_free(out);
+        rc = each(s, inc, 1, NULL, on_incident, &c, err);
+    for (size_t i = 0; i < n; i++) {
+        if (!rc)
+            qsort(out[i].v, out[i].n, sizeof *out[i].v, cmp_record);
+        else
+            inc_list_free(&out[i]);
+    }
     for (size_t i = 0; i < l.nlinks; i++) {
         vg_free(l.links[i].incident);
         vg_free(l.links[i].rtype);
