@@ -14,7 +14,8 @@
 
 static const char usage[] =
     "usage: vigil scan [--store PATH] [--collection NAME] [--index FILE] [--save-index FILE]\n"
-    "                  [--json] [--no-record] [--threads 1|2] [--hash-files|--no-file-hashes] EVIDENCE...\n"
+    "                  [--allow FILE|DIR]... [--json] [--no-record] [--threads 1|2]\n"
+    "                  [--hash-files|--no-file-hashes] EVIDENCE...\n"
     "\n"
     "Looks for the store's indicators (latest versions, valid now, not revoked) in\n"
     "logs and text (plain, .gz, .zst), JSON lines and folders (walked recursively):\n"
@@ -27,6 +28,8 @@ static const char usage[] =
     "  --index FILE       use a saved index instead of compiling the store's indicators\n"
     "  --save-index FILE  save the compiled index (and scan nothing if no EVIDENCE)\n"
     "  --threads N        scan with 1 or 2 threads (default 2; results are the same)\n"
+    "  --allow FILE|DIR   MISP warninglist(s) (a list.json, or a folder of them): values\n"
+    "                     on them never alert (public resolvers, RFC 1918, top sites...)\n"
     "\n"
     "Exit status: 0 nothing found, 1 something found, 2 error.\n";
 
@@ -80,11 +83,14 @@ int cmd_scan(int argc, char **argv)
         {"threads", required_argument, NULL, 't'},    {"index", required_argument, NULL, 'i'},
         {"save-index", required_argument, NULL, 'S'}, {"hash-files", no_argument, NULL, 'H'},
         {"no-file-hashes", no_argument, NULL, 'N'},   {"help", no_argument, NULL, 'h'},
+        {"allow", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
     const char *store_opt = NULL, *collection = NULL, *index_in = NULL, *index_out = NULL;
     int o, record = 1, threads = 2, hash = 0;
     out_ctx oc = {0};
+    const char *allow_paths[64];
+    size_t nallow = 0;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
@@ -95,6 +101,13 @@ int cmd_scan(int argc, char **argv)
         case 'i': index_in = optarg; break;
         case 'S': index_out = optarg; break;
         case 'H': hash = 1; break;
+        case 'a':
+            if (nallow == sizeof allow_paths / sizeof allow_paths[0]) {
+                fprintf(stderr, "vigil scan: at most 64 --allow options (give a folder of lists instead)\n");
+                return CLI_EXIT_FAIL;
+            }
+            allow_paths[nallow++] = optarg;
+            break;
         case 'N': hash = -1; break;
         case 't':
             if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
@@ -115,10 +128,18 @@ int cmd_scan(int argc, char **argv)
     store *st = NULL;
     idx *x = NULL;
     scan_summary *sum = NULL;
+    scan_allow *allow = NULL;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = 0;
-    if (!index_in || record)
+    if (nallow) {
+        rc = scan_allow_new(&allow, &err);
+        for (size_t i = 0; i < nallow && !rc; i++)
+            rc = scan_allow_add_path(allow, allow_paths[i], &err);
+        if (!rc)
+            rc = scan_allow_finish(allow, &err);
+    }
+    if (!rc && (!index_in || record))
         rc = store_open(cli_store_path(store_opt), record ? STORE_CREATE : STORE_READONLY, &st, &err);
     if (!rc)
         rc = index_in ? idx_load(index_in, &x, &err) : scan_index_from_store(st, collection, NULL, &x, &err);
@@ -132,6 +153,7 @@ int cmd_scan(int argc, char **argv)
         so.on_hit = print_hit;
         so.ctx = &oc;
         so.progress.fn = cli_progress;
+        so.allow = allow;
         rc = scan_run(x, (const char *const *)argv + optind, (size_t)(argc - optind), &so, &sum, &err);
         cli_progress_end();
     }
@@ -159,10 +181,15 @@ int cmd_scan(int argc, char **argv)
                     (unsigned long long)sum->files, (double)sum->bytes / 1e6, t,
                     t > 0 ? (double)sum->bytes / 1e6 / t : 0.0, (unsigned long long)sum->hits, sum->naggs,
                     ", ", (unsigned long long)sum->candidates, nsight);
+            if (allow)
+                fprintf(stderr, "allow-lists: %llu lists, %llu entries; %llu hits suppressed\n",
+                        (unsigned long long)scan_allow_lists(allow), (unsigned long long)scan_allow_entries(allow),
+                        (unsigned long long)sum->allowed);
         }
     }
     int found = sum && sum->hits > 0;
     scan_summary_free(sum);
+    scan_allow_free(allow);
     idx_free(x);
     store_close(st);
     if (rc) {

@@ -218,6 +218,10 @@ static scan_agg *agg_for(state *s, uint32_t ind)
 static int deliver(state *s, const char *file, uint32_t ind, int kind, int candidate, const char *value,
                    uint64_t line, uint64_t offset, const char *field, vg_error *err)
 {
+    if (s->o->allow && scan_allow_check(s->o->allow, strstr(value, "://") ? IDX_K_URL : kind, value, strlen(value))) {
+        s->sum->allowed++;
+        return 0;
+    }
     scan_agg *a = agg_for(s, ind);
     if (!a)
         return vg_error_set(err, VG_E_NOMEM, "out of memory recording hits");

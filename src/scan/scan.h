@@ -37,6 +37,27 @@ typedef struct scan_hit {
     int candidate;         /* the indicator's pattern needs the evaluator: not a confirmed hit */
 } scan_hit;
 
+/*
+ * Allow-lists: values that never alert, from MISP warninglists (types
+ * hostname, string, substring, cidr, regex; see scan_allow.c for how each is
+ * tested). Build with scan_allow_new, scan_allow_add_path for each list file
+ * or folder of lists, then scan_allow_finish; hand it to the scan in
+ * scan_opts.allow. Read-only once finished, but a check may use scratch
+ * space: the scan calls it from one thread.
+ */
+typedef struct scan_allow scan_allow;
+int scan_allow_new(scan_allow **out, vg_error *err);
+/* A warninglist file, or every *.json warninglist in a folder (recursively). VG_E_NOTFOUND, VG_E_PARSE,
+   VG_E_INVALID (not a warninglist), VG_E_UNSUPPORTED (unknown type), VG_E_NOMEM. */
+int scan_allow_add_path(scan_allow *a, const char *path, vg_error *err);
+int scan_allow_finish(scan_allow *a, vg_error *err);
+void scan_allow_free(scan_allow *a);
+/* Lists and entries loaded. */
+uint64_t scan_allow_lists(const scan_allow *a);
+uint64_t scan_allow_entries(const scan_allow *a);
+/* 1 when the value of a kind (IDX_K_*) is on an allow-list. */
+int scan_allow_check(const scan_allow *a, int kind, const char *value, size_t len);
+
 /* Options. Zero-initialise, then set what you need. */
 typedef struct scan_opts {
     int threads;        /* 1 or 2; 0 = 2 */
@@ -45,6 +66,7 @@ typedef struct scan_opts {
     int (*on_hit)(const scan_hit *h, void *ctx); /* every hit, in evidence order; nonzero stops the scan */
     void *ctx;          /* for on_hit */
     vg_progress progress; /* bytes read of all the evidence */
+    const scan_allow *allow; /* values never reported (NULL: none) */
 } scan_opts;
 
 /* What the scan found for one indicator. */
@@ -74,7 +96,8 @@ typedef struct scan_summary {
     uint64_t bytes;       /* bytes scanned (decompressed) */
     uint64_t raw_bytes;   /* bytes read from disk */
     uint64_t hits;        /* confirmed hits */
-    uint64_t candidates;  /* candidate hits */
+    uint64_t candidates;  /* candidate hits the pattern evaluator did not confirm (and file-level candidates) */
+    uint64_t allowed;     /* hits dropped because their value is on an allow-list */
     scan_agg *aggs;       /* one per indicator hit, in order of first hit */
     size_t naggs;
     vg_time started;      /* when the scan started */
