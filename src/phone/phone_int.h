@@ -89,6 +89,9 @@ int phone__read_file(const char *path, size_t max, char **data, size_t *len, vg_
 /* The boolean value of a top-level key of a plist (0 when absent, not a boolean or not a plist). */
 int phone__plist_bool(const char *data, size_t len, const char *key);
 
+/* Parses a plist (binary or XML) after checks that keep libplist 2.2 from aborting; NULL when not one (plist_free it). */
+plist_t phone__plist_parse(const char *data, size_t len);
+
 /* Calls fn for each key of a top-level dictionary plist. Returns 0, VG_E_PARSE, or fn's nonzero return. */
 int phone__plist_walk(const char *data, size_t len, int (*fn)(void *ctx, const char *key, plist_t val), void *ctx);
 

@@ -585,9 +585,7 @@ static int read_profile(phone_ctx *c, const char *file, const char *source)
     phone__record(c);
     profile_ctx pc = {c, NULL, NULL, {0, 0, 0}, 0};
     /* the strings stay valid while the tree lives: collect and act inside one walk */
-    plist_t p = NULL;
-    if (len >= 8 && len < UINT32_MAX)
-        plist_from_memory(data, (uint32_t)len, &p);
+    plist_t p = phone__plist_parse(data, len);
     if (!p || plist_get_node_type(p) != PLIST_DICT) {
         plist_free(p);
         vg_free(data);

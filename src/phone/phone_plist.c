@@ -15,10 +15,108 @@
 #include "core/vg_alloc.h"
 #include "phone/phone_int.h"
 
-/* Parses bytes into a tree (binary or XML); NULL when they are not a plist. */
-static plist_t parse(const char *data, size_t len)
+static uint64_t be(const unsigned char *p, unsigned n)
 {
-    if (!data || len < 8 || len > UINT32_MAX)
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The count of a container object at d[p] (marker already read); 0 on a bad encoding. */
+static int container(const unsigned char *d, size_t end, uint64_t off, uint64_t *n, uint64_t *p)
+{
+    *n = d[off] & 15;
+    *p = off + 1;
+    if (*n == 15) { /* the count is an int object: 0x1k then 2^k bytes */
+        if (*p >= end || d[*p] >> 4 != 1 || (d[*p] & 15) > 3)
+            return 0;
+        unsigned k = 1u << (d[*p] & 15);
+        if (*p + 1 + k > end)
+            return 0;
+        *n = be(d + *p + 1, k);
+        *p += 1 + k;
+    }
+    return *n <= end;
+}
+
+/*
+ * libplist 2.2 aborts (an assert in plist_get_key_val) on binary plists
+ * whose dictionaries have odd keys, which fuzzing found at once: a key that
+ * is not a string, a UTF-16 key, the same key object twice in a dictionary,
+ * a key object that is also used as a value (libplist shares the node of an
+ * offset). bplist_keys_ok refuses those before libplist sees them. Sharing
+ * a key between dictionaries, as NSKeyedArchiver does, is allowed. Returns 1
+ * when the binary plist passes (or is not binary).
+ */
+static int bplist_keys_ok(const unsigned char *d, size_t len)
+{
+    if (len < 8 || memcmp(d, "bplist00", 8) != 0)
+        return 1;
+    if (len < 40)
+        return 0;
+    size_t end = len - 32;
+    const unsigned char *tr = d + end;
+    unsigned osz = tr[6], rsz = tr[7];
+    uint64_t nobj = be(tr + 8, 8), table = be(tr + 24, 8);
+    if (osz < 1 || osz > 8 || rsz < 1 || rsz > 8 || nobj > len || table > end || nobj * osz > end - table)
+        return 0;
+    /* use[offset]: 1 = the object there is a dictionary key, 2 = it is referenced otherwise (libplist 2.2
+       shares one node between references to the same offset, so offsets are what must not be mixed) */
+    unsigned char *use = vg_calloc(end, 1);
+    if (!use)
+        return 0;
+    int ok = 1;
+    for (uint64_t i = 0; i < nobj && ok; i++) {
+        uint64_t off = be(d + table + i * osz, osz), n, p;
+        if (off >= end) {
+            ok = 0;
+            break;
+        }
+        unsigned t = d[off] >> 4;
+        if (t != 0xD && t != 0xA && t != 0xC)
+            continue;
+        uint64_t refs;
+        if (!container(d, end, off, &n, &p) || (refs = t == 0xD ? 2 * n : n) > end || p + refs * rsz > end) {
+            ok = 0;
+            break;
+        }
+        for (uint64_t a = 0; a < refs && ok; a++) {
+            uint64_t ref = be(d + p + a * rsz, rsz);
+            if (ref >= nobj) {
+                ok = 0;
+                break;
+            }
+            int as_key = t == 0xD && a < n;
+            uint64_t ko = be(d + table + ref * osz, osz);
+            if (ko >= end) {
+                ok = 0;
+                break;
+            }
+            if (as_key) {
+                /* an ASCII string (libplist 2.2 mishandles bad UTF-16 keys), never a value elsewhere, and not
+                   twice in this dictionary (sharing a key between dictionaries, as NSKeyedArchiver does, is fine) */
+                if (d[ko] >> 4 != 5 || use[ko] == 2 || n > 4096)
+                    ok = 0;
+                for (uint64_t b = 0; b < a && ok; b++)
+                    if (be(d + table + be(d + p + b * rsz, rsz) * osz, osz) == ko)
+                        ok = 0;
+                use[ko] = 1;
+            } else {
+                if (use[ko] == 1)
+                    ok = 0;
+                use[ko] = 2;
+            }
+        }
+    }
+    vg_free(use);
+    return ok;
+}
+
+/* Parses bytes into a tree (binary or XML); NULL when they are not a plist. */
+plist_t phone__plist_parse(const char *data, size_t len)
+{
+    if (!data || len < 8 || len > UINT32_MAX || !bplist_keys_ok((const unsigned char *)data, len))
         return NULL;
     plist_t p = NULL;
     plist_from_memory(data, (uint32_t)len, &p);
@@ -61,7 +159,7 @@ static char *dup_key(plist_t dict, const char *key)
 
 int phone__plist_bool(const char *data, size_t len, const char *key)
 {
-    plist_t p = parse(data, len);
+    plist_t p = phone__plist_parse(data, len);
     int v = 0;
     if (p && plist_get_node_type(p) == PLIST_DICT) {
         plist_t n = plist_dict_get_item(p, key);
@@ -79,7 +177,7 @@ int phone_info_plist(const char *data, size_t len, phone_device *dev, int (*app)
                      void *ctx, vg_error *err)
 {
     memset(dev, 0, sizeof *dev);
-    plist_t p = parse(data, len);
+    plist_t p = phone__plist_parse(data, len);
     if (!p || plist_get_node_type(p) != PLIST_DICT) {
         plist_free(p);
         return vg_error_set(err, VG_E_PARSE, "Info.plist is not a property list dictionary");
@@ -157,7 +255,7 @@ static plist_t deref(plist_t objects, plist_t n)
 int phone_mbfile_parse(const void *data, size_t len, phone_mbfile *out)
 {
     memset(out, 0, sizeof *out);
-    plist_t p = parse(data, len);
+    plist_t p = phone__plist_parse(data, len);
     int rc = VG_E_PARSE;
     if (!p || plist_get_node_type(p) != PLIST_DICT)
         goto done;
@@ -193,7 +291,7 @@ done:
 
 int phone__plist_walk(const char *data, size_t len, int (*fn)(void *ctx, const char *key, plist_t val), void *ctx)
 {
-    plist_t p = parse(data, len);
+    plist_t p = phone__plist_parse(data, len);
     if (!p)
         return VG_E_PARSE;
     int rc = 0;
