@@ -88,8 +88,11 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
 int ev_tld_valid(const char *tld, size_t len);
 
 /* Checksum tests, exposed for tests: 1 when valid. */
-int ev_base58check_valid(const char *s, size_t len, int *version);
-int ev_bech32_valid(const char *s, size_t len);
+int ev_base58check_valid(const char *s, size_t len, int *version); /* Bitcoin and forks, Tron, Zcash t-addresses */
+int ev_bech32_valid(const char *s, size_t len);                    /* bc1 / tb1 / ltc1, bech32 and bech32m */
+int ev_ripple_valid(const char *s, size_t len);                    /* XRP: base58check in Ripple's alphabet */
+int ev_cashaddr_valid(const char *s, size_t len);                  /* Bitcoin Cash CashAddr, without its prefix */
+int ev_monero_valid(const char *s, size_t len);                    /* Monero: Keccak-256 checksum */
 
 /*
  * The JSON path ("$.a.b[2]") of the string value that holds byte `at` of

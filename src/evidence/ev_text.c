@@ -380,11 +380,19 @@ static int run_check(scan *s, size_t a, size_t e)
         if (ev_bech32_valid(b + a, n))
             return emit(s, EV_WALLET, b + a, n, a, 0);
     }
-    if (n <= 35 && (b[a] == '1' || b[a] == '3' || b[a] == 'T')) {
+    /* base58check: Bitcoin and forks (1 3), Tron (T), Litecoin (L M), Dash (X 7), Bitcoin Gold (G A),
+       Verge and Dogecoin (D), Zcash (t); the 32-bit checksum keeps random words out */
+    if (n <= 36 && strchr("13TLMX7GADt", b[a])) {
         int ver;
-        if (ev_base58check_valid(b + a, n, &ver) && ((b[a] == 'T') == (ver == 0x41)))
+        if (ev_base58check_valid(b + a, n, &ver))
             return emit(s, EV_WALLET, b + a, n, a, 0);
     }
+    if (b[a] == 'r' && n <= 35 && ev_ripple_valid(b + a, n))
+        return emit(s, EV_WALLET, b + a, n, a, 0);
+    if ((b[a] == 'q' || b[a] == 'p') && n == 42 && ev_cashaddr_valid(b + a, n))
+        return emit(s, EV_WALLET, b + a, n, a, 0);
+    if ((b[a] == '4' || b[a] == '8') && (n == 95 || n == 106) && ev_monero_valid(b + a, n))
+        return emit(s, EV_WALLET, b + a, n, a, 0);
     return 0;
 }
 
