@@ -56,6 +56,8 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_collection(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_phone(int argc, char **argv);
 /* Asks for a password without echo (twice), or reads one line of stdin; 0 or -1 (message printed). */
 int cli_read_password(const char *cmd, int from_stdin, char *buf, size_t n);

@@ -29,6 +29,8 @@ static const cli_command commands[] = {
     {"scan", cmd_scan, "look for the indicators in evidence (logs, JSON lines, folders) and record sightings"},
     {"phone", cmd_phone, "check an iOS backup for commercial spyware (indicators and heuristics)"},
     {"serve", cmd_serve, "serve the store over TAXII 2.1 (accounts, rights and TLP enforced)"},
+    {"peer", cmd_peer, "add, list or remove partners' TAXII collections to sync with"},
+    {"sync", cmd_sync, "pull from and push to a peer's TAXII collection"},
     {"user", cmd_user, "add, list, remove TAXII accounts or change their passwords"},
     {"token", cmd_token, "add, revoke or list bearer tokens of TAXII accounts"},
     {"collection", cmd_collection, "add, list collections, set their TLP defaults, grant rights"},

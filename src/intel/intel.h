@@ -61,6 +61,13 @@ int intel_import_path(store *s, const char *path, const intel_import_opts *opts,
                       vg_error *err);
 
 /*
+ * The same for a buffer held by the caller (a TAXII envelope or a bundle):
+ * one transaction unless opts->caller_txn; name labels it in reports.
+ */
+int intel_import_mem(store *s, const char *data, size_t len, const char *name, const intel_import_opts *opts,
+                     intel_import_stats *st, vg_error *err);
+
+/*
  * Writes the objects selected by q as one STIX 2.1 bundle to out (one object
  * per line inside "objects"). *count (optional) gets the number written.
  */

@@ -306,14 +306,14 @@ static chunk *next_chunk(pipeline *p, uint64_t *bytes)
     return dead ? NULL : take_chunk(p, bytes);
 }
 
-static int import_file(store *s, const char *path, const intel_import_opts *o, intel_import_stats *st,
-                       vg_error *err)
+/* Imports what an opened reader yields (the reader is freed); path names it in reports. */
+static int import_reader(store *s, stix_reader *r, const char *path, const intel_import_opts *o,
+                         intel_import_stats *st, vg_error *err)
 {
     pipeline p;
     memset(&p, 0, sizeof p);
-    int rc = stix_reader_open(path, &o->reader, &p.r, err);
-    if (rc)
-        return rc;
+    p.r = r;
+    int rc = 0;
     int own_txn = !o->caller_txn;
     if (own_txn && (rc = store_begin(s, err))) {
         stix_reader_free(p.r);
@@ -409,6 +409,22 @@ static int import_file(store *s, const char *path, const intel_import_opts *o, i
             rc = store_commit(s, err);
     }
     return rc;
+}
+
+static int import_file(store *s, const char *path, const intel_import_opts *o, intel_import_stats *st,
+                       vg_error *err)
+{
+    stix_reader *r;
+    int rc = stix_reader_open(path, &o->reader, &r, err);
+    return rc ? rc : import_reader(s, r, path, o, st, err);
+}
+
+int intel_import_mem(store *s, const char *data, size_t len, const char *name, const intel_import_opts *o,
+                     intel_import_stats *st, vg_error *err)
+{
+    stix_reader *r;
+    int rc = stix_reader_open_mem(data, len, name, &o->reader, &r, err);
+    return rc ? rc : import_reader(s, r, name, o, st, err);
 }
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

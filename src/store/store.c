@@ -191,6 +191,19 @@ int store_shares_list(store *s, int (*fn)(const store_share *sh, void *ctx), voi
 {
     return TAXII_CALL(shares_list, fn, ctx, err);
 }
+int store_peer_set(store *s, const store_peer *p, int create, vg_error *err)
+{
+    return TAXII_CALL(peer_set, p, create, err);
+}
+int store_peer_get(store *s, const char *name, store_peer *out, vg_error *err)
+{
+    return TAXII_CALL(peer_get, name, out, err);
+}
+int store_peer_remove(store *s, const char *name, vg_error *err) { return TAXII_CALL(peer_remove, name, err); }
+int store_peers_list(store *s, int (*fn)(const store_peer *p, void *ctx), void *ctx, vg_error *err)
+{
+    return TAXII_CALL(peers_list, fn, ctx, err);
+}
 int store_status_put(store *s, const char *id, int64_t account_id, const char *json, vg_error *err)
 {
     return TAXII_CALL(status_put, id, account_id, json, err);

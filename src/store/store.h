@@ -240,6 +240,32 @@ int store_object_delete(store *s, const char *collection, const char *id, const 
                         vg_error *err);
 
 
+/* ---- TAXII client: peers --------------------------------------------------
+ * (store_sqlite_taxii.c, table taxii_peers). A peer is a partner's TAXII
+ * collection that `vigil sync` pulls from and pushes to. Its secret (the
+ * partner's password or token for us) must be kept to be used: it is stored
+ * in the store file, never printed and never logged. */
+
+/* One peer. */
+typedef struct store_peer {
+    char name[64];               /* our name for it */
+    char url[1024];              /* the API root URL, ending in '/' */
+    char collection[128];        /* the remote collection id */
+    char local[128];             /* the local collection pulled into and pushed from */
+    char auth[16];               /* "none", "basic" or "bearer" */
+    char user[128];              /* basic: the user name */
+    char secret[1024];           /* basic: the password; bearer: the token */
+    char pulled[VG_TIME_MAX];    /* the partner's X-TAXII-Date-Added-Last of our last pull, "" if none */
+    char pushed[VG_TIME_MAX];    /* the date added (key form) of the last local object pushed, "" if none */
+} store_peer;
+
+/* Creates (create = 1; VG_E_CONFLICT if the name exists) or updates (VG_E_NOTFOUND) a peer. */
+int store_peer_set(store *s, const store_peer *p, int create, vg_error *err);
+/* VG_E_NOTFOUND when there is no such peer. */
+int store_peer_get(store *s, const char *name, store_peer *out, vg_error *err);
+int store_peer_remove(store *s, const char *name, vg_error *err);
+int store_peers_list(store *s, int (*fn)(const store_peer *p, void *ctx), void *ctx, vg_error *err);
+
 /* ---- incidents: the alert outbox -----------------------------------------
  * (store_sqlite_incident.c; tables incident_*). An alert is queued in the
  * transaction that writes the incident change that raised it; each channel

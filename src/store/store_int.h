@@ -34,6 +34,10 @@ struct store_taxii_ops {
     int (*status_get)(store *s, const char *id, int64_t account_id, char **json, vg_error *err);
     int (*object_delete)(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
                          vg_error *err);
+    int (*peer_set)(store *s, const store_peer *p, int create, vg_error *err);
+    int (*peer_get)(store *s, const char *name, store_peer *out, vg_error *err);
+    int (*peer_remove)(store *s, const char *name, vg_error *err);
+    int (*peers_list)(store *s, int (*fn)(const store_peer *p, void *ctx), void *ctx, vg_error *err);
 };
 
 /* The incident module's alert outbox (store_sqlite_incident.c), one entry per function of store.h's block. */

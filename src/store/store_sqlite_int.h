@@ -51,7 +51,7 @@ int store__sq_fail(sq_store *s, vg_error *err, const char *doing);
 int store__sq_exec(sq_store *s, const char *sql, vg_error *err);
 
 /* The TAXII module's migrations and operations (store_sqlite_taxii.c). */
-#define STORE__SQLITE_TAXII_NMIGRATIONS 1
+#define STORE__SQLITE_TAXII_NMIGRATIONS 2
 extern const store__migration store__sqlite_taxii_migrations[STORE__SQLITE_TAXII_NMIGRATIONS];
 extern const struct store_taxii_ops store__sqlite_taxii_ops;
 

@@ -3,7 +3,7 @@
  * accounts, bearer tokens (hashes only), per-collection rights, sharing
  * settings of collections, status resources, and deleting object versions.
  *
- * Tables (module "taxii", docs/internals/taxii.md):
+ * Tables (module "taxii", docs/internals/taxii.md; taxii_peers for the client):
  *   taxii_accounts(aid, name, org, pwhash, created)
  *   taxii_tokens(tid, aid, hash, label, created)        -- hash = hex SHA-256 of the secret
  *   taxii_rights(aid, cid, rights)                      -- STORE_RIGHT_* bits
@@ -47,6 +47,17 @@ const store__migration store__sqlite_taxii_migrations[STORE__SQLITE_TAXII_NMIGRA
      "  aid INTEGER NOT NULL,"
      "  created TEXT NOT NULL,"
      "  json TEXT NOT NULL);"},
+    {"taxii", 2,
+     "CREATE TABLE taxii_peers("
+     "  name TEXT PRIMARY KEY,"
+     "  url TEXT NOT NULL,"
+     "  collection TEXT NOT NULL,"
+     "  local TEXT NOT NULL,"
+     "  auth TEXT NOT NULL,"
+     "  user TEXT NOT NULL DEFAULT '',"
+     "  secret TEXT NOT NULL DEFAULT '',"
+     "  pulled TEXT NOT NULL DEFAULT '',"
+     "  pushed TEXT NOT NULL DEFAULT '');"},
 };
 
 /* Prepares sql and binds the n text arguments (NULL binds NULL). */
@@ -440,7 +451,94 @@ static int sq_object_delete(store *base, const char *collection, const char *id,
                version_key ? 3 : 2, a, deleted, "deleting an object", err);
 }
 
+/* ---- peers (the TAXII client) ------------------------------------------ */
+
+static int sq_peer_set(store *base, const store_peer *p, int create, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    const char *args[] = {p->url, p->collection, p->local, p->auth, p->user, p->secret, p->pulled, p->pushed, p->name};
+    int changes = 0;
+    int rc = run(s,
+                 create ? "INSERT INTO taxii_peers(url, collection, local, auth, user, secret, pulled, pushed, name) "
+                          "VALUES(?,?,?,?,?,?,?,?,?)"
+                        : "UPDATE taxii_peers SET url = ?, collection = ?, local = ?, auth = ?, user = ?, secret = ?, "
+                          "pulled = ?, pushed = ? WHERE name = ?",
+                 9, args, &changes, create ? "adding a peer" : "updating a peer", err);
+    if (rc == VG_E_CONFLICT)
+        return vg_error_set(err, rc, "there is already a peer named \"%s\"", p->name);
+    if (!rc && !changes)
+        return vg_error_set(err, VG_E_NOTFOUND, "no peer named \"%s\"", p->name);
+    return rc;
+}
+
+static void peer_row(sqlite3_stmt *st, store_peer *p)
+{
+    col_copy(p->name, sizeof p->name, st, 0);
+    col_copy(p->url, sizeof p->url, st, 1);
+    col_copy(p->collection, sizeof p->collection, st, 2);
+    col_copy(p->local, sizeof p->local, st, 3);
+    col_copy(p->auth, sizeof p->auth, st, 4);
+    col_copy(p->user, sizeof p->user, st, 5);
+    col_copy(p->secret, sizeof p->secret, st, 6);
+    col_copy(p->pulled, sizeof p->pulled, st, 7);
+    col_copy(p->pushed, sizeof p->pushed, st, 8);
+}
+
+#define PEER_COLS "SELECT name, url, collection, local, auth, user, secret, pulled, pushed FROM taxii_peers"
+
+static int sq_peer_get(store *base, const char *name, store_peer *out, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = prep(s, PEER_COLS " WHERE name = ?", &st, 1, &name, err);
+    if (rc)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        peer_row(st, out);
+    sqlite3_finalize(st);
+    if (r == SQLITE_ROW)
+        return 0;
+    if (r == SQLITE_DONE)
+        return vg_error_set(err, VG_E_NOTFOUND, "no peer named \"%s\" (see 'vigil peer list')", name);
+    return store__sq_fail(s, err, "reading a peer");
+}
+
+static int sq_peer_remove(store *base, const char *name, vg_error *err)
+{
+    int changes = 0;
+    int rc = run((sq_store *)base, "DELETE FROM taxii_peers WHERE name = ?", 1, &name, &changes, "removing a peer",
+                 err);
+    if (!rc && !changes)
+        return vg_error_set(err, VG_E_NOTFOUND, "no peer named \"%s\"", name);
+    return rc;
+}
+
+static int sq_peers_list(store *base, int (*fn)(const store_peer *p, void *ctx), void *ctx, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = prep(s, PEER_COLS " ORDER BY name", &st, 0, NULL, err);
+    if (rc)
+        return rc;
+    int r;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_peer p;
+        peer_row(st, &p);
+        rc = fn(&p, ctx);
+        OPENSSL_cleanse(p.secret, sizeof p.secret);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = store__sq_fail(s, err, "listing peers");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 const struct store_taxii_ops store__sqlite_taxii_ops = {
+    .peer_set = sq_peer_set,
+    .peer_get = sq_peer_get,
+    .peer_remove = sq_peer_remove,
+    .peers_list = sq_peers_list,
     .account_add = sq_account_add,
     .account_get = sq_account_get,
     .account_set_password = sq_account_set_password,

@@ -17,6 +17,7 @@
 
 #include "core/vg_error.h"
 #include "core/vg_time.h"
+#include "intel/intel.h"
 #include "store/store.h"
 
 /* ---- credentials -------------------------------------------------------- */
@@ -183,5 +184,39 @@ int taxii_server_port(const taxii_server *srv);
  * to finish, then stops and frees everything.
  */
 void taxii_server_stop(taxii_server *srv, int grace_ms);
+
+/* ---- client: vigil sync (taxii_client.c) ------------------------------- */
+
+#define TAXII_CLIENT_PAGE 500            /* objects asked for per GET */
+#define TAXII_CLIENT_PUSH_OBJECTS 500    /* objects per POSTed envelope */
+#define TAXII_CLIENT_PUSH_BYTES (8u << 20) /* bytes per POSTed envelope (a larger single object goes alone) */
+#define TAXII_CLIENT_MAX_RESPONSE (64u << 20) /* largest response body accepted */
+
+/* What a sync did. Zero-initialise. */
+typedef struct taxii_sync_stats {
+    uint64_t requests;           /* HTTP requests made */
+    intel_import_stats pulled;   /* objects pulled and what the import made of them */
+    uint64_t pushed;             /* objects the partner stored (its status success_count) */
+    uint64_t push_failed;        /* objects the partner refused (failure_count) */
+    uint64_t withheld;           /* local objects never pushed: TLP:AMBER+STRICT or TLP:RED */
+} taxii_sync_stats;
+
+/*
+ * Pulls the peer's collection into p->local: objects added after p->pulled,
+ * every page (following `next`), each page imported (validated, upgraded,
+ * one transaction). On success p->pulled becomes the partner's last
+ * X-TAXII-Date-Added-Last and the peer is saved. Errors say which request
+ * failed and what the partner answered (its TAXII error message).
+ */
+int taxii_pull(store *s, store_peer *p, const intel_import_opts *io, taxii_sync_stats *st, vg_error *err);
+
+/*
+ * Pushes the objects added to p->local since p->pushed, in envelopes of at
+ * most TAXII_CLIENT_PUSH_OBJECTS objects. TLP:AMBER+STRICT and TLP:RED
+ * objects (by their markings, or the local collection's default when
+ * unmarked) are never pushed. p->pushed advances past each accepted envelope
+ * and the peer is saved.
+ */
+int taxii_push(store *s, store_peer *p, taxii_sync_stats *st, vg_error *err);
 
 #endif
