@@ -13,7 +13,7 @@
 #include "scan/scan.h"
 
 static const char usage[] =
-    "usage: vigil scan [--store PATH] [--collection NAME] [--index FILE] [--save-index FILE]\n"
+    "usage: vigil scan [--store PATH] [--collection NAME] [--iocs FILE]... [--index FILE] [--save-index FILE]\n"
     "                  [--allow FILE|DIR]... [--json] [--no-record] [--threads 1|2]\n"
     "                  [--hash-files|--no-file-hashes] EVIDENCE...\n"
     "\n"
@@ -25,6 +25,8 @@ static const char usage[] =
     "Every indicator found becomes one STIX sighting in the store (not with\n"
     "--no-record). Hits are printed one a line; --json prints JSON lines.\n"
     "\n"
+    "  --iocs FILE        scan for the indicators of a STIX bundle (repeatable) instead of\n"
+    "                     the store's; nothing is recorded unless --store is given too\n"
     "  --index FILE       use a saved index instead of compiling the store's indicators\n"
     "  --save-index FILE  save the compiled index (and scan nothing if no EVIDENCE)\n"
     "  --threads N        scan with 1 or 2 threads (default 2; results are the same)\n"
@@ -83,14 +85,14 @@ int cmd_scan(int argc, char **argv)
         {"threads", required_argument, NULL, 't'},    {"index", required_argument, NULL, 'i'},
         {"save-index", required_argument, NULL, 'S'}, {"hash-files", no_argument, NULL, 'H'},
         {"no-file-hashes", no_argument, NULL, 'N'},   {"help", no_argument, NULL, 'h'},
-        {"allow", required_argument, NULL, 'a'},
+        {"allow", required_argument, NULL, 'a'},      {"iocs", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     const char *store_opt = NULL, *collection = NULL, *index_in = NULL, *index_out = NULL;
     int o, record = 1, threads = 2, hash = 0;
     out_ctx oc = {0};
-    const char *allow_paths[64];
-    size_t nallow = 0;
+    const char *allow_paths[64], *ioc_paths[64];
+    size_t nallow = 0, niocs = 0;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
@@ -101,6 +103,13 @@ int cmd_scan(int argc, char **argv)
         case 'i': index_in = optarg; break;
         case 'S': index_out = optarg; break;
         case 'H': hash = 1; break;
+        case 'I':
+            if (niocs == sizeof ioc_paths / sizeof ioc_paths[0]) {
+                fprintf(stderr, "vigil scan: at most 64 --iocs options\n");
+                return CLI_EXIT_FAIL;
+            }
+            ioc_paths[niocs++] = optarg;
+            break;
         case 'a':
             if (nallow == sizeof allow_paths / sizeof allow_paths[0]) {
                 fprintf(stderr, "vigil scan: at most 64 --allow options (give a folder of lists instead)\n");
@@ -120,6 +129,12 @@ int cmd_scan(int argc, char **argv)
         default: fputs(usage, stderr); return CLI_EXIT_FAIL;
         }
     }
+    if (niocs && index_in) {
+        fprintf(stderr, "vigil scan: give --iocs or --index, not both\n");
+        return CLI_EXIT_FAIL;
+    }
+    if (niocs && !store_opt)
+        record = 0; /* a bundle on its own: no store to record in */
     if (optind >= argc && !index_out) {
         fputs(usage, stderr);
         return CLI_EXIT_FAIL;
@@ -139,10 +154,12 @@ int cmd_scan(int argc, char **argv)
         if (!rc)
             rc = scan_allow_finish(allow, &err);
     }
-    if (!rc && (!index_in || record))
+    if (!rc && ((!index_in && !niocs) || record))
         rc = store_open(cli_store_path(store_opt), record ? STORE_CREATE : STORE_READONLY, &st, &err);
     if (!rc)
-        rc = index_in ? idx_load(index_in, &x, &err) : scan_index_from_store(st, collection, NULL, &x, &err);
+        rc = index_in ? idx_load(index_in, &x, &err)
+             : niocs  ? scan_index_from_files(ioc_paths, niocs, NULL, &x, &err)
+                      : scan_index_from_store(st, collection, NULL, &x, &err);
     double tbuild = secs_since(&t0);
     if (!rc && index_out)
         rc = idx_save(x, index_out, &err);

@@ -114,6 +114,14 @@ void scan_summary_free(scan_summary *s);
 int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err);
 
 /*
+ * Compiles the index from STIX files (bundles or arrays of objects, 2.0 or
+ * 2.1), without a store: the latest version of each indicator, valid at `now`
+ * (NULL: the current time), not revoked. Returns 0, VG_E_NOTFOUND, VG_E_IO,
+ * VG_E_PARSE (with where), VG_E_NOMEM.
+ */
+int scan_index_from_files(const char *const *paths, size_t npaths, const vg_time *now, idx **out, vg_error *err);
+
+/*
  * Scans every path (files, or folders walked recursively) against x.
  * Returns 0 (whatever was found; see (*out)->hits), VG_E_NOTFOUND / VG_E_IO /
  * VG_E_PARSE for unreadable evidence, VG_E_NOMEM, or on_hit's nonzero value.
