@@ -198,7 +198,7 @@ static int emit(scan *s, int kind, const char *v, size_t n, size_t at, int defan
 }
 
 /* Length of a defanged dot at p (e.g. "[.]"), or 0. */
-static size_t defanged_dot(const char *p, const char *end)
+static inline size_t defanged_dot(const char *p, const char *end)
 {
     size_t n = (size_t)(end - p);
     if (n >= 3 && ((p[0] == '[' && p[1] == '.' && p[2] == ']') || (p[0] == '(' && p[1] == '.' && p[2] == ')') ||

@@ -198,31 +198,36 @@ static int domain_walk(const idx *x, const char *v, size_t len, long *hits, idx_
     }
     if (len == 0 || len + 2 > IDX_MAX_VALUE + 8)
         return 0;
+    /* one pass: check the bytes and note where each label starts (no memchr per label) */
+    size_t starts[128]; /* a DNS name has at most 127 labels */
     unsigned labels = 1;
+    starts[0] = 0;
     for (size_t i = 0; i < len; i++) {
         char c = v[i];
-        if (c == '.')
-            labels++;
+        if (c == '.') {
+            if (labels == 128)
+                return 0;
+            starts[labels++] = i + 1;
+        }
         else if (c == ' ' || c == '/' || c == '@' || c == ':' || c == '\t')
             return 0;
     }
     const uint8_t *u = (const uint8_t *)v;
     size_t at[WALK_BATCH];
     uint64_t hs[WALK_BATCH];
-    size_t s = 0;
-    while (s < len) {
+    unsigned l = 0;
+    while (l < labels) {
         int nb = 0;
         /* collect a batch of suffixes worth a look, hash them, fetch their bloom words */
-        while (s < len && nb < WALK_BATCH) {
-            if ((x->dlabels >> (labels > 63 ? 63 : labels)) & 1) {
-                at[nb] = s;
-                hs[nb] = idx__hash_val(IDX_K_DOMAIN, u + s, len - s, 1);
-                __builtin_prefetch(&x->bloom[(hs[nb] >> 20) & (x->nbloom - 1)]);
-                nb++;
-            }
-            const char *d = memchr(v + s, '.', len - s);
-            s = d ? (size_t)(d - v) + 1 : len;
-            labels--;
+        for (; l < labels && nb < WALK_BATCH; l++) {
+            unsigned nlab = labels - l;
+            size_t s = starts[l];
+            if (s >= len || !((x->dlabels >> (nlab > 63 ? 63 : nlab)) & 1))
+                continue;
+            at[nb] = s;
+            hs[nb] = idx__hash_val(IDX_K_DOMAIN, u + s, len - s, 1);
+            __builtin_prefetch(&x->bloom[(hs[nb] >> 20) & (x->nbloom - 1)]);
+            nb++;
         }
         for (int k = 0; k < nb; k++) {
             if (!bloom_maybe(x, hs[k]))
@@ -277,6 +282,18 @@ static int ip_walk(const idx *x, int kind, const char *v, size_t len, long *hits
         p = 32;
     else if (idx__parse_ip(kind, v, len, addr, &p) < 0)
         return 0;
+    if (kind == IDX_K_IPV4) { /* only the prefix lengths present, longest first */
+        uint64_t m = x->v4lens & (p >= 63 ? ~0ull : ((2ull << p) - 1));
+        while (m) {
+            int q = 63 - __builtin_clzll(m);
+            m &= ~(1ull << q);
+            long n = idx__ip_key(kind, addr, q, key);
+            const idx_entry *e = find(x, key, (size_t)n);
+            if (e)
+                return report(x, e, q, hits, fn, ctx);
+        }
+        return 0;
+    }
     for (; p >= 0; p--) {
         if (!lens_has(x, kind, p))
             continue;

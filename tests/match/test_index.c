@@ -196,6 +196,16 @@ static void test_match_index__in_place_lookups(void **state)
     assert_string_equal(look(x, IDX_K_DOMAIN, "notevil.example"), "");
     assert_string_equal(look(x, IDX_K_DOMAIN, "evil.example.org"), "");
     assert_string_equal(look(x, IDX_K_DOMAIN, "evil .example"), "");
+    {
+        char many[1100]; /* more labels than a DNS name can have: no match, no overflow */
+        for (int k = 0; k < 500; k++)
+            memcpy(many + 2 * k, "a.", 2);
+        memcpy(many + 1000, "evil.example", 13);
+        assert_string_equal(look(x, IDX_K_DOMAIN, many), "");
+        memset(many, '.', 1000);
+        many[0] = 'x'; /* leading dots are dropped, so start with a label: x......evil.example */
+        assert_string_equal(look(x, IDX_K_DOMAIN, many), "");
+    }
     /* more than one batch of suffixes */
     assert_string_equal(look(x, IDX_K_DOMAIN, "z.y.x.w.v.u.t.s.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.deep.example"), "i3");
     assert_string_equal(look(x, IDX_K_HASH, "0123456789ABCDEF0123456789ABCDEF"), "i1");
