@@ -1288,8 +1288,13 @@ static const char *const exts[] = {".exe", ".dll", ".apk", ".so", ".js", ".lnk",
 
 static void gen_domain(gen *g, char *out, size_t n)
 {
-    snprintf(out, n, "%s-%s%u%s", PICK(g, words), PICK(g, words), (unsigned)rng_below(&g->r, 100000),
-             PICK(g, suffixes));
+    /* One draw per statement: the order of evaluation of arguments is unspecified in C,
+     * and the bytes must not depend on the compiler. */
+    const char *w1 = PICK(g, words);
+    const char *w2 = PICK(g, words);
+    unsigned num = (unsigned)rng_below(&g->r, 100000);
+    const char *suf = PICK(g, suffixes);
+    snprintf(out, n, "%s-%s%u%s", w1, w2, num, suf);
 }
 
 /* Writes the pattern of a generated indicator of kind k into out. */
@@ -1307,8 +1312,11 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
         snprintf(out, n, "[url:value = 'https://%s/%s/%s']", a, PICK(g, words), b);
         break;
     case K_IPV4:
-        snprintf(out, n, "[ipv4-addr:value = '%s.%u']", PICK(g, doc_nets),
-                 1 + (unsigned)rng_below(&g->r, 254));
+    {
+        const char *net = PICK(g, doc_nets);
+        unsigned host = 1 + (unsigned)rng_below(&g->r, 254);
+        snprintf(out, n, "[ipv4-addr:value = '%s.%u']", net, host);
+    }
         break;
     case K_CIDR: {
         unsigned bits = 24 + (unsigned)rng_below(&g->r, 7); /* /24 ... /30 */
@@ -1318,13 +1326,21 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
         break;
     }
     case K_IPV6:
-        snprintf(out, n, "[ipv6-addr:value = '2001:db8:%x:%x::%x']", (unsigned)rng_below(&g->r, 0x10000),
-                 (unsigned)rng_below(&g->r, 0x10000), 1 + (unsigned)rng_below(&g->r, 0xffff));
+    {
+        unsigned h1 = (unsigned)rng_below(&g->r, 0x10000);
+        unsigned h2 = (unsigned)rng_below(&g->r, 0x10000);
+        unsigned h3 = 1 + (unsigned)rng_below(&g->r, 0xffff);
+        snprintf(out, n, "[ipv6-addr:value = '2001:db8:%x:%x::%x']", h1, h2, h3);
+    }
         break;
     case K_EMAIL:
         gen_domain(g, a, sizeof a);
-        snprintf(out, n, "[email-addr:value = '%s.%s%u@%s']", PICK(g, words), PICK(g, words),
-                 (unsigned)rng_below(&g->r, 1000), a);
+    {
+        const char *w1 = PICK(g, words);
+        const char *w2 = PICK(g, words);
+        unsigned num = (unsigned)rng_below(&g->r, 1000);
+        snprintf(out, n, "[email-addr:value = '%s.%s%u@%s']", w1, w2, num, a);
+    }
         break;
     case K_MD5:
         rand_hex(g, a, 32);
@@ -1339,17 +1355,27 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
         snprintf(out, n, "[file:hashes.'SHA-256' = '%s']", a);
         break;
     case K_FILENAME:
-        snprintf(out, n, "[file:name = '%s_%s%u%s']", PICK(g, words), PICK(g, words),
-                 (unsigned)rng_below(&g->r, 10000), PICK(g, exts));
+    {
+        const char *w1 = PICK(g, words);
+        const char *w2 = PICK(g, words);
+        unsigned num = (unsigned)rng_below(&g->r, 10000);
+        const char *ext = PICK(g, exts);
+        snprintf(out, n, "[file:name = '%s_%s%u%s']", w1, w2, num, ext);
+    }
         break;
     case K_PROCESS:
         /* Mobile feeds name a process by process:name (a STIX 2.0 property, custom in 2.1);
          * STIX 2.1 names it through its image: process:image_ref.name. Both occur. */
-        if (rng_below(&g->r, 2))
-            snprintf(out, n, "[process:name = '%s%sd']", PICK(g, words), PICK(g, words));
-        else
-            snprintf(out, n, "[process:image_ref.name = '%s%s%u.exe']", PICK(g, words), PICK(g, words),
-                     (unsigned)rng_below(&g->r, 1000));
+        if (rng_below(&g->r, 2)) {
+            const char *w1 = PICK(g, words);
+            const char *w2 = PICK(g, words);
+            snprintf(out, n, "[process:name = '%s%sd']", w1, w2);
+        } else {
+            const char *w1 = PICK(g, words);
+            const char *w2 = PICK(g, words);
+            unsigned num = (unsigned)rng_below(&g->r, 1000);
+            snprintf(out, n, "[process:image_ref.name = '%s%s%u.exe']", w1, w2, num);
+        }
         break;
     case K_BTC:
         rand_btc(g, a);
@@ -1360,8 +1386,12 @@ static void gen_pattern(gen *g, int k, char *out, size_t n)
         snprintf(out, n, "[cryptocurrency-wallet:value = '0x%s']", a);
         break;
     case K_APP:
-        snprintf(out, n, "[app:id = 'com.%s.%s%u']", PICK(g, words), PICK(g, words),
-                 (unsigned)rng_below(&g->r, 1000));
+    {
+        const char *w1 = PICK(g, words);
+        const char *w2 = PICK(g, words);
+        unsigned num = (unsigned)rng_below(&g->r, 1000);
+        snprintf(out, n, "[app:id = 'com.%s.%s%u']", w1, w2, num);
+    }
         break;
     default: /* K_COMPOUND */
         rand_hex(g, a, 64);
