@@ -493,38 +493,36 @@ static int prop_test(parser *p, unsigned depth, pat__node **out)
     return 0;
 }
 
-static int cmp_and(parser *p, unsigned depth, pat__node **out)
+/*
+ * One level of a left-to-right operator chain: sub (TOK sub)*, built as one
+ * n-ary node of kind (a single operand is returned as it is).
+ */
+static int chain_of(parser *p, unsigned depth, int (*sub)(parser *, unsigned, pat__node **), int tok,
+                    int kind, pat__node **out)
 {
     nvec v = {0};
     size_t off = p->tok.off;
     for (;;) {
         pat__node *x = NULL;
-        int rc = prop_test(p, depth, &x);
+        int rc = sub(p, depth, &x);
         if (rc || (rc = nvec_push(p, &v, x)))
             return rc;
-        if (p->tok.kind != TK_AND)
+        if (p->tok.kind != tok)
             break;
         if ((rc = advance(p)))
             return rc;
     }
-    return chain(p, &v, N_CMP_AND, off, out);
+    return chain(p, &v, kind, off, out);
+}
+
+static int cmp_and(parser *p, unsigned depth, pat__node **out)
+{
+    return chain_of(p, depth, prop_test, TK_AND, N_CMP_AND, out);
 }
 
 static int cmp_or(parser *p, unsigned depth, pat__node **out)
 {
-    nvec v = {0};
-    size_t off = p->tok.off;
-    for (;;) {
-        pat__node *x = NULL;
-        int rc = cmp_and(p, depth, &x);
-        if (rc || (rc = nvec_push(p, &v, x)))
-            return rc;
-        if (p->tok.kind != TK_OR)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    return chain(p, &v, N_CMP_OR, off, out);
+    return chain_of(p, depth, cmp_and, TK_OR, N_CMP_OR, out);
 }
 
 /* ---- observation expressions ----------------------------------------------------- */
@@ -637,53 +635,17 @@ static int obs_expr(parser *p, unsigned depth, pat__node **out)
 
 static int obs_and(parser *p, unsigned depth, pat__node **out)
 {
-    nvec v = {0};
-    size_t off = p->tok.off;
-    for (;;) {
-        pat__node *x = NULL;
-        int rc = obs_expr(p, depth, &x);
-        if (rc || (rc = nvec_push(p, &v, x)))
-            return rc;
-        if (p->tok.kind != TK_AND)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    return chain(p, &v, N_OBS_AND, off, out);
+    return chain_of(p, depth, obs_expr, TK_AND, N_OBS_AND, out);
 }
 
 static int obs_or(parser *p, unsigned depth, pat__node **out)
 {
-    nvec v = {0};
-    size_t off = p->tok.off;
-    for (;;) {
-        pat__node *x = NULL;
-        int rc = obs_and(p, depth, &x);
-        if (rc || (rc = nvec_push(p, &v, x)))
-            return rc;
-        if (p->tok.kind != TK_OR)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    return chain(p, &v, N_OBS_OR, off, out);
+    return chain_of(p, depth, obs_and, TK_OR, N_OBS_OR, out);
 }
 
 static int obs_exprs(parser *p, unsigned depth, pat__node **out)
 {
-    nvec v = {0};
-    size_t off = p->tok.off;
-    for (;;) {
-        pat__node *x = NULL;
-        int rc = obs_or(p, depth, &x);
-        if (rc || (rc = nvec_push(p, &v, x)))
-            return rc;
-        if (p->tok.kind != TK_FOLLOWEDBY)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    return chain(p, &v, N_FOLLOWEDBY, off, out);
+    return chain_of(p, depth, obs_or, TK_FOLLOWEDBY, N_FOLLOWEDBY, out);
 }
 
 int pat__parse(pat__ctx *c, pat__node **root)
