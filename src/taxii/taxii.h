@@ -191,10 +191,11 @@ void taxii_server_stop(taxii_server *srv, int grace_ms);
 #define TAXII_CLIENT_PUSH_OBJECTS 500    /* objects per POSTed envelope */
 #define TAXII_CLIENT_PUSH_BYTES (8u << 20) /* bytes per POSTed envelope (a larger single object goes alone) */
 #define TAXII_CLIENT_MAX_RESPONSE (64u << 20) /* largest response body accepted */
+#define TAXII_CLIENT_TRIES 5                   /* attempts per request on connection errors, 429 and 5xx */
 
 /* What a sync did. Zero-initialise. */
 typedef struct taxii_sync_stats {
-    uint64_t requests;           /* HTTP requests made */
+    uint64_t requests;           /* HTTP requests made, retries included */
     intel_import_stats pulled;   /* objects pulled and what the import made of them */
     uint64_t pushed;             /* objects the partner stored (its status success_count) */
     uint64_t push_failed;        /* objects the partner refused (failure_count) */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
@@ -81,8 +82,8 @@ static void partner_error(const resp *r, const char *what, const char *url, vg_e
     json_decref(e);
 }
 
-/* One HTTP request to the peer; body may be NULL (GET). 0 with r filled, or VG_E_IO. */
-static int http(const store_peer *p, const char *method, const char *url, const char *body, size_t blen, resp *r,
+/* One HTTP request to the peer, once; body may be NULL (GET). 0 with r filled, or VG_E_IO. */
+static int http_once(const store_peer *p, const char *method, const char *url, const char *body, size_t blen, resp *r,
                 vg_error *err)
 {
     pthread_once(&curl_once, curl_init);
@@ -133,10 +134,42 @@ static int http(const store_peer *p, const char *method, const char *url, const 
     return 0;
 }
 
+
 static void resp_init(resp *r)
 {
     memset(r, 0, sizeof *r);
     vg_buf_init(&r->body, TAXII_CLIENT_MAX_RESPONSE);
+}
+
+/*
+ * One request with retries: a failed connection, 429 or a 5xx answer is tried
+ * again after 0.5, 1, 2 and 4 s (TAXII_CLIENT_TRIES in all). Other answers,
+ * including errors, are returned at once for the caller to judge. A POST is
+ * safe to repeat: the partner stores each object version once.
+ */
+static int http(const store_peer *p, const char *method, const char *url, const char *body, size_t blen, resp *r,
+                taxii_sync_stats *st, vg_error *err)
+{
+    int rc = 0;
+    for (int attempt = 0; attempt < TAXII_CLIENT_TRIES; attempt++) {
+        if (attempt) {
+            struct timespec ts = {0, 0};
+            long ms = 500L << (attempt - 1);
+            ts.tv_sec = ms / 1000;
+            ts.tv_nsec = (ms % 1000) * 1000000L;
+            nanosleep(&ts, NULL);
+            vg_buf_free(&r->body);
+            resp_init(r);
+        }
+        vg_error_clear(err);
+        st->requests++;
+        rc = http_once(p, method, url, body, blen, r, err);
+        if (rc == VG_E_LIMIT)
+            return rc;
+        if (!rc && r->status != 429 && r->status < 500)
+            return 0;
+    }
+    return rc;
 }
 
 int taxii_pull(store *s, store_peer *p, const intel_import_opts *io, taxii_sync_stats *st, vg_error *err)
@@ -161,8 +194,7 @@ int taxii_pull(store *s, store_peer *p, const intel_import_opts *io, taxii_sync_
         }
         resp r;
         resp_init(&r);
-        rc = http(p, "GET", url.data, NULL, 0, &r, err);
-        st->requests++;
+        rc = http(p, "GET", url.data, NULL, 0, &r, st, err);
         page++;
         if (!rc && r.status != 200) {
             partner_error(&r, "pulling objects", url.data, err);
@@ -230,8 +262,7 @@ static int post_envelope(store *s, store_peer *p, vg_buf *env, taxii_sync_stats 
     snprintf(url, sizeof url, "%scollections/%s/objects/", p->url, p->collection);
     resp r;
     resp_init(&r);
-    int rc = http(p, "POST", url, env->data, env->len, &r, err);
-    st->requests++;
+    int rc = http(p, "POST", url, env->data, env->len, &r, st, err);
     if (!rc && r.status != 202 && r.status != 200) {
         partner_error(&r, "pushing objects", url, err);
         rc = VG_E_IO;

@@ -76,6 +76,26 @@ grep -q '"withheld":2' "$tmp/out" && ok || bad "push did not withhold RED and AM
 "$vigil" sync partner --push --json --store "$cli" >"$tmp/out" 2>"$tmp/err" || bad "second push: $(cat "$tmp/err")"
 grep -q '"pushed":0' "$tmp/out" && grep -q '"requests":0' "$tmp/out" && ok || bad "second push was not incremental: $(cat "$tmp/out")"
 
+# Retries with back-off: a second server over the same store allows 1 request per second per
+# account; a pull of several pages meets 429 answers and still completes, with nothing lost.
+printf 'max_page = 500\nrate = 1\n' >"$tmp/slow.conf"
+"$vigil" serve --store "$srv" --listen 127.0.0.1:0 --config "$tmp/slow.conf" 2>"$tmp/slow.log" &
+pid2=$!
+port2=
+for _ in $(seq 200); do
+    port2=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$tmp/slow.log" | grep -o '[0-9]*$')
+    [ -n "$port2" ] && break
+    sleep 0.05
+done
+echo "$tok" | "$vigil" peer add limited "http://127.0.0.1:$port2/api/" --collection "$cid" --into limited \
+    --token-stdin --store "$cli" 2>/dev/null
+"$vigil" sync limited --pull --json --store "$cli" >"$tmp/out" 2>"$tmp/err" || bad "rate-limited pull: $(cat "$tmp/err")"
+want=$((visible + 1)) # what the partner now shows: its own objects and the GREEN one we pushed
+[ "$(count_in "$cli" limited)" = "$want" ] && ok || bad "rate-limited pull got $(count_in "$cli" limited) of $want"
+req=$(grep -o '"requests":[0-9]*' "$tmp/out" | cut -d: -f2)
+[ "${req:-0}" -gt 4 ] && ok || bad "no request was retried ($req requests)"
+kill -TERM $pid2; wait $pid2
+
 # Errors: a wrong token, a wrong collection, nobody listening.
 echo "0000" | "$vigil" peer add badtok "$url" --collection "$cid" --token-stdin --store "$cli" 2>/dev/null
 "$vigil" sync badtok --pull --store "$cli" >/dev/null 2>"$tmp/err"; st=$?
