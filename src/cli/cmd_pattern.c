@@ -18,18 +18,21 @@
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
 #include "pattern/pattern.h"
+#include "store/store.h"
 
 typedef struct popts {
     int version;     /* -1 = decide per input */
     int json;        /* --json */
     int quiet;       /* --quiet: only invalid patterns */
     const char *file; /* --file */
+    const char *store; /* --store: check the indicators in the store */
 } popts;
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil pattern check [--stix-version 2.0|2.1] [--json] [--quiet] PATTERN...\n"
                "       vigil pattern check [--stix-version 2.0|2.1] [--json] [--quiet] --file FILE|-\n"
+               "       vigil pattern check [--stix-version 2.0|2.1] [--json] [--quiet] --store PATH\n"
                "       vigil pattern match [--stix-version 2.0|2.1] [--json] PATTERN OBSERVED.json\n\n"
                "check: parse and check STIX patterns against the STIX 2.1 cyber-observable\n"
                "  definitions; errors show line, column, a caret and what was expected.\n"
@@ -43,7 +46,8 @@ static void usage(FILE *f)
                "                    the indicator or observed-data says)\n"
                "  --json            machine-readable output\n"
                "  --quiet           check: print only invalid patterns and the summary\n"
-               "  --file FILE       check: read patterns from FILE ('-' for stdin)\n\n"
+               "  --file FILE       check: read patterns from FILE ('-' for stdin)\n"
+               "  --store PATH      check: the latest version of every indicator in the store\n\n"
                "exit: check 0 all valid, 2 any invalid; match 0 matched, 1 no match,\n"
                "      2 invalid pattern or input\n");
 }
@@ -87,6 +91,14 @@ static int parse_args(int argc, char **argv, popts *o, int *nargs, const char *s
                 return 2;
             }
             o->file = argv[++i];
+        } else if (strcmp(a, "--store") == 0) {
+            if (i + 1 >= argc) {
+                vg_error e = {0};
+                vg_error_set(&e, VG_E_USAGE, "--store needs a store path");
+                cli_print_error(sub, &e);
+                return 2;
+            }
+            o->store = argv[++i];
         } else if (a[0] == '-' && a[1] == '-') {
             vg_error e = {0};
             vg_error_set(&e, VG_E_USAGE, "unknown option '%s'", a);
@@ -237,9 +249,9 @@ static void check_indicators(json_t *root, const popts *o, tally *t)
 
 static int cmd_check(int argc, char **argv, popts *o)
 {
-    if (!argc && !o->file) {
+    if (!argc && !o->file && !o->store) {
         vg_error e = {0};
-        vg_error_set(&e, VG_E_USAGE, "give a pattern, or --file FILE");
+        vg_error_set(&e, VG_E_USAGE, "give a pattern, --file FILE or --store PATH");
         vg_error_hint(&e, "vigil pattern check \"[file:name = 'x.exe']\"");
         cli_print_error("pattern check", &e);
         return CLI_EXIT_FAIL;
@@ -303,6 +315,32 @@ static int cmd_check(int argc, char **argv, popts *o)
         }
         vg_free(text);
     }
+    if (o->store) {
+        /* The latest version of every indicator in the store. */
+        vg_error err = {0};
+        store *st = NULL;
+        store_iter *it = NULL;
+        const char *type = "indicator";
+        store_query q = {.types = &type, .ntypes = 1};
+        int rc = store_open(o->store, STORE_READONLY, &st, &err);
+        if (!rc)
+            rc = store_query_open(st, &q, &it, &err);
+        store_row row;
+        while (!rc && (rc = store_iter_next(it, &row, &err)) == 1) {
+            rc = 0;
+            json_t *x = json_loadb(row.json, row.json_len, 0, NULL);
+            if (x)
+                check_indicators(x, o, &t);
+            json_decref(x);
+        }
+        store_iter_free(it);
+        store_close(st);
+        if (rc < 0) {
+            cli_print_error("pattern check", &err);
+            json_decref(t.results);
+            return CLI_EXIT_FAIL;
+        }
+    }
     if (o->json) {
         json_t *out = json_pack("{s:I,s:I,s:I,s:o}", "valid", (json_int_t)t.valid, "invalid",
                                 (json_int_t)t.invalid, "warnings", (json_int_t)t.warnings, "results", t.results);
@@ -311,7 +349,7 @@ static int cmd_check(int argc, char **argv, popts *o)
             printf("%s\n", s);
         free(s);
         json_decref(out);
-    } else if (o->file || argc > 1) {
+    } else if (o->file || o->store || argc > 1) {
         printf("%zu pattern%s: %zu valid, %zu invalid, %zu warning%s\n", t.valid + t.invalid,
                t.valid + t.invalid == 1 ? "" : "s", t.valid, t.invalid, t.warnings, t.warnings == 1 ? "" : "s");
     }

@@ -74,5 +74,13 @@ if grep -q '"matched": true' "$tmp/m.json" && grep -q '"domain-name--1"' "$tmp/m
 echo '[{"type": "observed-data", "id": "observed-data--9", "first_observed": "2017-01-01T00:00:00Z", "last_observed": "2017-01-01T00:00:00Z", "number_observed": 1, "objects": {"0": {"type": "file", "name": "a"}}}]' >"$tmp/v20.json"
 expect 0 "dialect\": \"2.0" "$vigil" pattern match --json "[file:name = 'a'] START '2016-01-01T00:00:00Z' STOP '2018-01-01T00:00:00Z'" "$tmp/v20.json"
 
+# --store: the latest version of every indicator in a store (the sample writes only valid patterns,
+# so the store's indicators check clean; the count is the store's indicator count).
+"$vigil" sample --seed 4 --indicators 100 -o "$tmp/s.json" 2>/dev/null
+"$vigil" import --quiet --store "$tmp/s.db" "$tmp/s.json"
+n=$("$vigil" list --store "$tmp/s.db" --type indicator --limit 0 --json | wc -l)
+expect 0 "$n patterns: $n valid, 0 invalid" "$vigil" pattern check --quiet --store "$tmp/s.db"
+expect 2 "no store" "$vigil" pattern check --store "$tmp/none.db"
+
 echo "pattern cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
