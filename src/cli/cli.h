@@ -36,6 +36,14 @@ void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx);
 /* Clears the progress line, if one was drawn. */
 void cli_progress_end(void);
 
+/*
+ * Prints one object that was not imported (or, kind "warning", stored with
+ * warnings) to stderr: file:line:col, index, id, then each issue's JSON path
+ * and message.
+ */
+struct intel_invalid;
+void cli_print_invalid(const char *kind, const struct intel_invalid *bad);
+
 /* Parses an RFC 3339 timestamp option; prints an error and returns -1 if invalid. */
 struct vg_time;
 int cli_parse_time(const char *cmd, const char *opt, const char *value, struct vg_time *out);

@@ -67,17 +67,7 @@ static void print_issue_list(const intel_invalid *bad, const char *kind, report_
         json_decref(o);
         return;
     }
-    if (bad->err) {
-        char buf[2048];
-        fprintf(stderr, "%s: %s object %llu: %s\n", kind, bad->file, (unsigned long long)bad->index,
-                vg_error_format(bad->err, buf, sizeof buf));
-        return;
-    }
-    fprintf(stderr, "%s: %s:%ld:%ld object %llu (%s):\n", kind, bad->file, bad->line, bad->col,
-            (unsigned long long)bad->index, id);
-    for (size_t i = 0; bad->issues && i < bad->issues->n; i++)
-        fprintf(stderr, "  %s %s: %s\n", bad->issues->v[i].severity == STIX_ISSUE_ERROR ? "error" : "warning",
-                bad->issues->v[i].path, bad->issues->v[i].msg);
+    cli_print_invalid(kind, bad);
 }
 
 static void on_invalid(const intel_invalid *bad, void *ctx) { print_issue_list(bad, "invalid", ctx); }

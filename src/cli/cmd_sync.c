@@ -22,14 +22,7 @@ static const char usage[] =
 static void on_invalid(const intel_invalid *bad, void *ctx)
 {
     (void)ctx;
-    char buf[2048];
-    if (bad->err)
-        fprintf(stderr, "invalid: %s object %llu: %s\n", bad->file, (unsigned long long)bad->index,
-                vg_error_format(bad->err, buf, sizeof buf));
-    for (size_t i = 0; bad->issues && i < bad->issues->n; i++)
-        if (bad->issues->v[i].severity == STIX_ISSUE_ERROR)
-            fprintf(stderr, "invalid: %s object %llu (%s) %s: %s\n", bad->file, (unsigned long long)bad->index,
-                    bad->id ? bad->id : "-", bad->issues->v[i].path, bad->issues->v[i].msg);
+    cli_print_invalid("invalid", bad);
 }
 
 int cmd_sync(int argc, char **argv)

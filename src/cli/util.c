@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/vg_time.h"
+#include "intel/intel.h"
 
 void cli_print_error(const char *cmd, const vg_error *err)
 {
@@ -65,4 +66,20 @@ int cli_parse_time(const char *cmd, const char *opt, const char *value, vg_time 
     vg_error_where(&err, "%s", opt);
     cli_print_error(cmd, &err);
     return -1;
+}
+
+void cli_print_invalid(const char *kind, const intel_invalid *bad)
+{
+    cli_progress_end();
+    if (bad->err) {
+        char buf[2048];
+        fprintf(stderr, "%s: %s object %llu: %s\n", kind, bad->file, (unsigned long long)bad->index,
+                vg_error_format(bad->err, buf, sizeof buf));
+        return;
+    }
+    fprintf(stderr, "%s: %s:%ld:%ld object %llu (%s):\n", kind, bad->file, bad->line, bad->col,
+            (unsigned long long)bad->index, bad->id ? bad->id : "(no id)");
+    for (size_t i = 0; bad->issues && i < bad->issues->n; i++)
+        fprintf(stderr, "  %s %s: %s\n", bad->issues->v[i].severity == STIX_ISSUE_ERROR ? "error" : "warning",
+                bad->issues->v[i].path, bad->issues->v[i].msg);
 }
