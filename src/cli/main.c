@@ -23,8 +23,6 @@ static const cli_command commands[] = {
     {"incident", cmd_incident, "list, show, change, import and correlate incidents"},
     {"brief", cmd_brief, "write a threat-landscape briefing for a period (html, md, json)"},
     {"alert", cmd_alert, "list queued incident alerts, deliver them (file, hook, syslog, webhook)"},
-    {"help", cmd_help, "show help for vigil or for one command"},
-    {"version", cmd_version, "print vigil's version"},
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
     {"scan", cmd_scan, "look for the indicators in evidence (logs, JSON lines, folders) and record sightings"},
     {"phone", cmd_phone, "check an iOS backup for commercial spyware (indicators and heuristics)"},
@@ -34,6 +32,8 @@ static const cli_command commands[] = {
     {"user", cmd_user, "add, list, remove TAXII accounts or change their passwords"},
     {"token", cmd_token, "add, revoke or list bearer tokens of TAXII accounts"},
     {"collection", cmd_collection, "add, list collections, set their TLP defaults, grant rights"},
+    {"help", cmd_help, "show help for vigil or for one command"},
+    {"version", cmd_version, "print vigil's version"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
