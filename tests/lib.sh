@@ -1,0 +1,96 @@
+# lib.sh - what every shell test of vigil shares. Source it, then call
+# vg_setup NAME once:
+#
+#     . "$(dirname "$0")/../lib.sh"
+#     vg_setup scan_cli            # $vigil, $src, $tmp (removed at exit), $db
+#     vg_need_shared               # $shared; skip (77) without it, fail under CI=true
+#     expect 0 "needle" "$vigil" list --store "$db"
+#     vg_serve "$tmp/serve.log" "$vigil" serve --store "$db" --listen 127.0.0.1:0   # sets $port
+#     vg_done                      # prints the tally, exits 0 or 1
+#
+# CTest gives VIGIL_BIN, VIGIL_SRC, VIGIL_SHARED and VIGIL_TMP.
+set -uo pipefail
+
+pass=0 fail=0
+vg_pids=()
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# Kills the servers vg_serve started and removes $tmp.
+vg_cleanup() {
+    local p
+    for p in "${vg_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${vg_pids[@]}"; do wait "$p" 2>/dev/null; done
+    [ -n "${tmp:-}" ] && rm -rf "$tmp"
+}
+
+# vg_setup NAME: the binary, the source tree, a private temporary folder.
+vg_setup() {
+    vg_name=$1
+    vigil=${VIGIL_BIN:?VIGIL_BIN is not set: run the shell tests through ctest}
+    src=${VIGIL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+    tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/$vg_name.XXXXXX")
+    db="$tmp/t.db"
+    trap vg_cleanup EXIT
+}
+
+# vg_need_shared: sets $shared to the shared data folder, or skips the test
+# (exit 77) when it is missing; under CI=true a missing folder is a failure.
+vg_need_shared() {
+    shared=${VIGIL_SHARED:-}
+    if [ -z "$shared" ] || [ ! -d "$shared/data" ]; then
+        echo "SKIP: the shared data folder is missing (VIGIL_SHARED=${shared:-unset})" >&2
+        [ "${CI:-}" = true ] && exit 1
+        exit 77
+    fi
+}
+
+# expect CODE NEEDLE CMD...: CMD (stdin from /dev/null) exits CODE and its
+# stdout or stderr contains the fixed string NEEDLE (no check when empty).
+# The output stays in $tmp/out and $tmp/err for further checks.
+expect() {
+    local code=$1 needle=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local got=$?
+    if [ "$got" != "$code" ]; then
+        bad "$* -> exit $got, expected $code; stderr: $(head -c 600 "$tmp/err")"
+        return
+    fi
+    if [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err" "$tmp/out"; then
+        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/out" "$tmp/err")"
+        return
+    fi
+    ok
+}
+
+# vg_serve LOG CMD...: starts a server in the background with its stderr in
+# LOG, waits until it says "listening on http(s)://127.0.0.1:PORT" and sets
+# $port (and $vg_last_pid). Call it directly, not in $(...). The server is
+# killed at exit. On a server that does not start, the test fails with its log.
+vg_serve() {
+    local log=$1 i
+    port=
+    shift
+    "$@" 2>"$log" >/dev/null &
+    vg_last_pid=$!
+    vg_pids+=("$vg_last_pid")
+    for i in $(seq 400); do
+        port=$(grep -o 'listening on https\?://127\.0\.0\.1:[0-9]*' "$log" | grep -o '[0-9]*$' | head -1)
+        [ -n "$port" ] && break
+        kill -0 "$vg_last_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ -z "$port" ]; then
+        echo "FAIL: the server did not start: $(head -c 2000 "$log")" >&2
+        exit 1
+    fi
+}
+
+# vg_done: the tally; exit 0 when nothing failed.
+vg_done() {
+    echo "${vg_name:-test}: $pass passed, $fail failed"
+    [ "$fail" = 0 ] && [ "$pass" -gt 0 ]
+    exit $?
+}
