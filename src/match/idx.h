@@ -51,6 +51,8 @@ enum idx_kind {
     IDX_K_APP_ID,    /* app:id (MVT): mobile application identifiers */
     IDX_K_WALLET,    /* cryptocurrency-wallet:value */
     IDX_K_STRING,    /* lookup only: a whole string value, tried as file name, path, process and app id */
+    IDX_K_ANDROID_PROP, /* android-property:name (MVT): an Android system property's name */
+    IDX_K_PROC_TRUNC,   /* the first 15 and 16 characters of a longer process:name (kernel truncation) */
     IDX_K__COUNT
 };
 
@@ -161,7 +163,10 @@ typedef int (*idx_hit_fn)(const idx_hit *h, void *ctx);
 /*
  * Looks up an observed value of a kind (IDX_K_*; IDX_K_STRING for a string
  * of unknown meaning). The value is normalised first (case, trailing dot,
- * URL rules); values longer than IDX_MAX_VALUE never match. Returns the
+ * URL rules); values longer than IDX_MAX_VALUE never match. A process name
+ * of 15 or 16 characters also matches longer indicator names it begins
+ * (the kernel keeps 15 characters and a NUL of a process's name; the hit's
+ * kind is then IDX_K_PROC_TRUNC). Returns the
  * number of hits (>= 0), or the callback's nonzero return.
  */
 #define IDX_MAX_VALUE 4096

@@ -153,7 +153,13 @@ int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *va
         b->v4lens |= 1ull << prefix;
     else if (kind == IDX_K_IPV6)
         b->v6lens[prefix / 64] |= 1ull << (prefix % 64);
-    int rc = add_key(b, key, (size_t)n, ind | (candidate ? IDX_POST_CANDIDATE : 0), err);
+    uint32_t post = ind | (candidate ? IDX_POST_CANDIDATE : 0);
+    int rc = add_key(b, key, (size_t)n, post, err);
+    /* a long process name also under its 15- and 16-character prefixes: what `ps` shows of it */
+    for (size_t t = 15; !rc && kind == IDX_K_PROCESS && t <= 16 && (size_t)n - 1 > t; t++) {
+        key[0] = IDX_K_PROC_TRUNC;
+        rc = add_key(b, key, t + 1, post, err);
+    }
     if (!rc && added)
         *added = 1;
     return rc;
@@ -181,6 +187,7 @@ static int kind_of(const char *type, size_t tn, const char *path, size_t pn, con
         {"process", "name", IDX_K_PROCESS},
         {"process", "image_ref.name", IDX_K_PROCESS},
         {"app", "id", IDX_K_APP_ID},
+        {"android-property", "name", IDX_K_ANDROID_PROP},
         {"app", "cert.sha1", IDX_K_HASH},
         {"app", "cert.sha256", IDX_K_HASH},
         {"app", "cert.md5", IDX_K_HASH},

@@ -20,7 +20,7 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 2u /* 2: kind-seeded hash, domain label counts */
+#define IDX_FILE_VERSION 3u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process kinds */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };

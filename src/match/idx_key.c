@@ -13,7 +13,7 @@
 
 static const char *const kind_names[IDX_K__COUNT] = {
     "none", "domain", "url", "ipv4", "ipv6", "email", "hash", "file-name", "file-path", "process", "app-id", "wallet",
-    "string",
+    "string", "android-property", "process-truncated",
 };
 
 const char *idx_kind_name(int kind)
@@ -354,6 +354,8 @@ long idx__key(int kind, const char *v, size_t len, uint8_t *out, size_t cap, int
     case IDX_K_FILE_PATH:
     case IDX_K_PROCESS:
     case IDX_K_APP_ID:
+    case IDX_K_ANDROID_PROP:
+    case IDX_K_PROC_TRUNC:
         memcpy(o, v, len);
         return (long)len + 1;
     default: return -1;

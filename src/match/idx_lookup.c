@@ -158,7 +158,9 @@ static int exact(const idx *x, int kind, const char *v, size_t len, long *hits, 
     case IDX_K_FILE_NAME:
     case IDX_K_FILE_PATH:
     case IDX_K_PROCESS:
-    case IDX_K_APP_ID: break;
+    case IDX_K_APP_ID:
+    case IDX_K_ANDROID_PROP:
+    case IDX_K_PROC_TRUNC: break;
     default: {
         uint8_t key[IDX_MAX_VALUE + 8];
         long n = idx__key(kind, v, len, key, sizeof key, NULL);
@@ -392,7 +394,12 @@ int idx_lookup(const idx *x, int kind, const char *v, size_t len, idx_hit_fn fn,
     case IDX_K_HASH:
     case IDX_K_WALLET:
     case IDX_K_APP_ID:
-    case IDX_K_PROCESS: rc = exact(x, kind, v, len, &hits, fn, ctx); break;
+    case IDX_K_ANDROID_PROP: rc = exact(x, kind, v, len, &hits, fn, ctx); break;
+    case IDX_K_PROCESS:
+        rc = exact(x, kind, v, len, &hits, fn, ctx);
+        if (!rc && (len == 15 || len == 16) && x->stats.by_kind[IDX_K_PROC_TRUNC])
+            rc = exact(x, IDX_K_PROC_TRUNC, v, len, &hits, fn, ctx);
+        break;
     case IDX_K_FILE_NAME:
         rc = exact(x, IDX_K_FILE_NAME, v, len, &hits, fn, ctx);
         if (!rc)

@@ -176,6 +176,35 @@ static void test_match_index__exact_kinds(void **state)
     idx_free(x);
 }
 
+/* Android: property names, and process names cut by the kernel to 15 characters (MVT matches 16 too). */
+static void test_match_index__android_kinds(void **state)
+{
+    (void)state;
+    static const char *const ap[] = {
+        "[android-property:name = 'sys.foobar']",                /* i0 */
+        "[process:name = 'com.example.spyagent']",               /* i1: 20 characters */
+        "[process:name = 'short']",                              /* i2 */
+        "[process:name = 'exactly15chars!']",                    /* i3: 15, nothing shorter to match */
+    };
+    idx *x = build(ap, sizeof ap / sizeof ap[0]);
+    assert_string_equal(look(x, IDX_K_ANDROID_PROP, "sys.foobar"), "i0");
+    assert_string_equal(look(x, IDX_K_ANDROID_PROP, "sys.foobar2"), "");
+    assert_string_equal(look(x, IDX_K_STRING, "sys.foobar"), ""); /* a property name is not a file or a process */
+    assert_string_equal(look(x, IDX_K_PROCESS, "com.example.spyagent"), "i1");
+    assert_string_equal(look(x, IDX_K_PROCESS, "com.example.spy"), "i1");  /* 15: what the kernel keeps */
+    assert_string_equal(look(x, IDX_K_PROCESS, "com.example.spya"), "i1"); /* 16 */
+    assert_string_equal(look(x, IDX_K_PROCESS, "com.example.sp"), "");    /* 14: not a truncation */
+    assert_string_equal(look(x, IDX_K_PROCESS, "com.example.spx"), "");
+    assert_string_equal(look(x, IDX_K_PROCESS, "exactly15chars!"), "i3");
+    assert_string_equal(look(x, IDX_K_PROCESS, "short"), "i2");
+    got g = {0};
+    g.x = x;
+    assert_int_equal(idx_lookup(x, IDX_K_PROCESS, "com.example.spy", 15, on_hit, &g), 1);
+    assert_string_equal(idx_kind_name(IDX_K_PROC_TRUNC), "process-truncated");
+    assert_string_equal(idx_kind_name(IDX_K_ANDROID_PROP), "android-property");
+    idx_free(x);
+}
+
 /* Lookups hash and compare in place, folding case on the fly: check every path of that. */
 static void test_match_index__in_place_lookups(void **state)
 {
@@ -329,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_match_index__url_normalised),
         cmocka_unit_test(test_match_index__cidr_longest_prefix),
         cmocka_unit_test(test_match_index__exact_kinds),
+        cmocka_unit_test(test_match_index__android_kinds),
         cmocka_unit_test(test_match_index__in_place_lookups),
         cmocka_unit_test(test_match_index__validity_and_revocation),
         cmocka_unit_test(test_match_index__save_and_load),
