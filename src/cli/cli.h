@@ -49,6 +49,16 @@ struct vg_time;
 int cli_parse_time(const char *cmd, const char *opt, const char *value, struct vg_time *out);
 
 /* subcommands */
+/*
+ * The organisation where evidence is sighted (the sightings' where_sighted_refs):
+ * opt (--org) or else $VIGIL_ORG; *out NULL when neither is set. Prints an
+ * error and returns CLI_EXIT_FAIL when it is not an identity or location id;
+ * with a store, warns when the store does not hold that object (incidents then
+ * know no sector for it).
+ */
+struct store;
+int cli_org(const char *cmd, const char *opt, struct store *st, const char **out);
+
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_get(int argc, char **argv);

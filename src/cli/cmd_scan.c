@@ -15,7 +15,7 @@
 static const char usage[] =
     "usage: vigil scan [--store PATH] [--collection NAME] [--iocs FILE]... [--index FILE] [--save-index FILE]\n"
     "                  [--allow FILE|DIR]... [--json] [--no-record] [--threads 1|2]\n"
-    "                  [--hash-files|--no-file-hashes] EVIDENCE...\n"
+    "                  [--hash-files|--no-file-hashes] [--org IDENTITY] EVIDENCE...\n"
     "\n"
     "Looks for the store's indicators (latest versions, valid now, not revoked) in\n"
     "logs and text (plain, .gz, .zst), JSON lines and folders (walked recursively):\n"
@@ -30,6 +30,9 @@ static const char usage[] =
     "  --index FILE       use a saved index instead of compiling the store's indicators\n"
     "  --save-index FILE  save the compiled index (and scan nothing if no EVIDENCE)\n"
     "  --threads N        scan with 1 or 2 threads (default 2; results are the same)\n"
+    "  --org IDENTITY     the organisation where the evidence comes from (an identity id;\n"
+    "                     default $VIGIL_ORG): the sightings' where_sighted_refs, by which\n"
+    "                     `vigil incident correlate` groups them\n"
     "  --allow FILE|DIR   MISP warninglist(s) (a list.json, or a folder of them): values\n"
     "                     on them never alert (public resolvers, RFC 1918, top sites...)\n"
     "\n"
@@ -86,9 +89,10 @@ int cmd_scan(int argc, char **argv)
         {"save-index", required_argument, NULL, 'S'}, {"hash-files", no_argument, NULL, 'H'},
         {"no-file-hashes", no_argument, NULL, 'N'},   {"help", no_argument, NULL, 'h'},
         {"allow", required_argument, NULL, 'a'},      {"iocs", required_argument, NULL, 'I'},
-        {NULL, 0, NULL, 0},
+        {"org", required_argument, NULL, 'o'},        {NULL, 0, NULL, 0},
     };
-    const char *store_opt = NULL, *collection = NULL, *index_in = NULL, *index_out = NULL;
+    const char *store_opt = NULL, *collection = NULL, *index_in = NULL, *index_out = NULL, *org_opt = NULL,
+               *org = NULL;
     int o, record = 1, threads = 2, hash = 0;
     out_ctx oc = {0};
     const char *allow_paths[64], *ioc_paths[64];
@@ -98,6 +102,7 @@ int cmd_scan(int argc, char **argv)
         switch (o) {
         case 's': store_opt = optarg; break;
         case 'c': collection = optarg; break;
+        case 'o': org_opt = optarg; break;
         case 'j': oc.json = 1; break;
         case 'n': record = 0; break;
         case 'i': index_in = optarg; break;
@@ -156,6 +161,11 @@ int cmd_scan(int argc, char **argv)
     }
     if (!rc && ((!index_in && !niocs) || record))
         rc = store_open(cli_store_path(store_opt), record ? STORE_CREATE : STORE_READONLY, &st, &err);
+    if (!rc && cli_org("scan", org_opt, record ? st : NULL, &org)) {
+        scan_allow_free(allow);
+        store_close(st);
+        return CLI_EXIT_FAIL;
+    }
     if (!rc)
         rc = index_in ? idx_load(index_in, &x, &err)
              : niocs  ? scan_index_from_files(ioc_paths, niocs, NULL, &x, &err)
@@ -177,6 +187,7 @@ int cmd_scan(int argc, char **argv)
     size_t nsight = 0;
     if (!rc && sum && record) {
         char **ids = NULL;
+        sum->org = org;
         rc = scan_record(st, x, sum, &ids, &nsight, &err);
         for (size_t i = 0; i < nsight; i++)
             vg_free(ids[i]);

@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "core/vg_time.h"
 #include "intel/intel.h"
+#include "scan/scan.h"
+#include "store/store.h"
 
 void cli_print_error(const char *cmd, const vg_error *err)
 {
@@ -82,4 +84,36 @@ void cli_print_invalid(const char *kind, const intel_invalid *bad)
     for (size_t i = 0; bad->issues && i < bad->issues->n; i++)
         fprintf(stderr, "  %s %s: %s\n", bad->issues->v[i].severity == STIX_ISSUE_ERROR ? "error" : "warning",
                 bad->issues->v[i].path, bad->issues->v[i].msg);
+}
+
+int cli_org(const char *cmd, const char *opt, store *st, const char **out)
+{
+    const char *org = opt && *opt ? opt : getenv("VIGIL_ORG");
+    *out = NULL;
+    if (!org || !*org)
+        return 0;
+    if (!scan_org_valid(org)) {
+        fprintf(stderr, "vigil %s: %s \"%s\" is not an identity or location id (identity--<uuid>)\n", cmd,
+                opt && *opt ? "--org" : "VIGIL_ORG", org);
+        return CLI_EXIT_FAIL;
+    }
+    if (st) {
+        store_query q = {0};
+        q.ids = &org;
+        q.nids = 1;
+        store_iter *it = NULL;
+        store_row row;
+        vg_error err = {0};
+        int rc = store_query_open(st, &q, &it, &err);
+        if (!rc)
+            rc = store_iter_next(it, &row, &err);
+        store_iter_free(it);
+        if (rc == 0)
+            fprintf(stderr,
+                    "vigil %s: warning: the organisation %s is not in the store; import its identity so that "
+                    "incidents know its sectors\n",
+                    cmd, org);
+    }
+    *out = org;
+    return 0;
 }

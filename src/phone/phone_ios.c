@@ -132,6 +132,7 @@ static int aggregate(phone_ctx *c, const phone_finding *f)
         a->indicator = (uint32_t)f->indicator;
         a->first_file = vg_strdup(f->source);
         a->first_value = vg_strdup(f->value);
+        a->first_kind = f->kind;
         a->first_field = vg_strdup(f->record);
         if (!a->first_file || !a->first_value || !a->first_field)
             return c->stop = vg_error_set(c->err, VG_E_NOMEM, "out of memory aggregating hits");

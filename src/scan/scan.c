@@ -232,6 +232,7 @@ static int deliver(state *s, const char *file, uint32_t ind, int kind, int candi
         if (a->count == 0) {
             a->first_file = vg_strdup(file);
             a->first_value = vg_strdup(value);
+            a->first_kind = strstr(value, "://") ? IDX_K_URL : kind;
             a->first_field = field ? vg_strdup(field) : NULL;
             a->first_line = line;
             a->first_offset = offset;

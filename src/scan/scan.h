@@ -78,6 +78,7 @@ typedef struct scan_agg {
     uint64_t first_line;
     uint64_t first_offset;
     char *first_value;  /* what was seen there */
+    int first_kind;     /* its IDX_K_* kind (IDX_K_NONE: unknown; the sighting then gets no observed-data) */
     char *first_field;  /* JSON path, or NULL */
     char *last_file;    /* where it was last seen */
     uint64_t last_line;
@@ -102,6 +103,9 @@ typedef struct scan_summary {
     size_t naggs;
     vg_time started;      /* when the scan started */
     vg_time ended;        /* when it ended */
+    const char *org;      /* where the evidence was sighted: an identity (or location) id for the
+                             sightings' where_sighted_refs, set by the caller before scan_record;
+                             borrowed; NULL: none */
 } scan_summary;
 
 void scan_summary_free(scan_summary *s);
@@ -138,14 +142,25 @@ int scan_buffer(const idx *x, const char *name, const char *data, size_t len, co
 
 /*
  * Writes one STIX 2.1 sighting per confirmed indicator of the summary to the
- * store, in one transaction (see docs/internals/scan.md for its shape). When
+ * store, with the observed-data and cyber-observable of its first hit, all in
+ * one transaction (see docs/internals/scan.md for their shape). When
  * ids is non-NULL it gets the new sighting ids (caller frees each and the
  * array with vg_free). Returns 0, VG_E_STORE, VG_E_NOMEM.
  */
 int scan_record(store *st, const idx *x, const scan_summary *sum, char ***ids, size_t *nids, vg_error *err);
 
-/* The sighting object for one aggregate (new reference; caller json_decref's it). */
+/*
+ * The objects for one aggregate: out[0] the sighting, then (when the first
+ * value's kind has a cyber-observable) the observed-data and its SCOs.
+ * *n gets how many (1 to 4); the caller json_decref's each. Returns 0 or
+ * VG_E_NOMEM.
+ */
 struct json_t;
-int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a, struct json_t **out, vg_error *err);
+#define SCAN_SIGHTING_OBJECTS 4
+int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
+                       struct json_t *out[SCAN_SIGHTING_OBJECTS], size_t *n, vg_error *err);
+
+/* 1 when s is a STIX id of an identity or a location (what where_sighted_refs may name). */
+int scan_org_valid(const char *s);
 
 #endif

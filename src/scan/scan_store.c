@@ -7,6 +7,8 @@
  *   count            confirmed hits in this scan (capped at 999999999, the spec's maximum)
  *   first_seen / last_seen   when the scan started and ended (evidence carries no trusted clock)
  *   x_vigil_evidence {files, first: {file, line, offset, field, value}, last: {...}}
+ *   where_sighted_refs  [the scanning organisation] when the caller names one (scan_summary.org)
+ *   observed_data_refs  [an observed-data of the first hit's value, with its cyber-observables]
  */
 #include <jansson.h>
 #include <string.h>
@@ -72,9 +74,176 @@ static json_t *where_json(const char *file, uint64_t line, uint64_t offset, cons
     return w;
 }
 
-int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a, json_t **out, vg_error *err)
+/* ---- the cyber-observable of a hit ---------------------------------------- */
+
+typedef struct objs {
+    json_t **v; /* SCAN_SIGHTING_OBJECTS slots */
+    size_t n;
+} objs;
+
+/* Adds an SCO of `type` whose id is the STIX deterministic one: UUIDv5 in the STIX namespace over the
+   canonical JSON (sorted keys, no space) of its id-contributing properties, which are `props`. The
+   SCO's id is copied into id_out (sized 80). Takes props. */
+static int add_sco(objs *o, const char *type, json_t *props, int deterministic, char id_out[80], vg_error *err)
 {
-    *out = NULL;
+    char uuid[VG_UUID_STR];
+    int rc;
+    if (deterministic) {
+        char *canon = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!canon) {
+            json_decref(props);
+            return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+        }
+        rc = vg_uuid_v5(VG_UUID_STIX_NAMESPACE, canon, strlen(canon), uuid, err);
+        vg_free(canon);
+    } else {
+        rc = vg_uuid_v4(uuid, err);
+    }
+    if (rc) {
+        json_decref(props);
+        return rc;
+    }
+    snprintf(id_out, 80, "%s--%s", type, uuid);
+    json_t *sco = json_object();
+    int bad = !sco;
+    if (!bad) {
+        bad |= json_object_set_new(sco, "type", json_string(type));
+        bad |= json_object_set_new(sco, "spec_version", json_string("2.1"));
+        bad |= json_object_set_new(sco, "id", json_string(id_out));
+        bad |= json_object_update(sco, props);
+    }
+    json_decref(props);
+    if (bad) {
+        json_decref(sco);
+        return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+    }
+    o->v[o->n++] = sco;
+    return 0;
+}
+
+static const char *hash_algo(size_t len)
+{
+    switch (len) {
+    case 32: return "MD5";
+    case 40: return "SHA-1";
+    case 64: return "SHA-256";
+    case 128: return "SHA-512";
+    default: return NULL;
+    }
+}
+
+/* A file SCO named `name` (in the directory SCO `dir_id` when non-empty). */
+static int add_file_named(objs *o, const char *name, const char *dir_id, char id[80], vg_error *err)
+{
+    json_t *p = json_object();
+    if (!p || json_object_set_new(p, "name", json_string(name)) ||
+        (dir_id[0] && json_object_set_new(p, "parent_directory_ref", json_string(dir_id)))) {
+        json_decref(p);
+        return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+    }
+    return add_sco(o, "file", p, 1, id, err);
+}
+
+/* The SCOs of one observed value (none for kinds without a standard observable: wallets, whole strings).
+   refs gets their ids, refs_n how many. */
+static int scos_for(objs *o, int kind, const char *value, char refs[3][80], size_t *refs_n, vg_error *err)
+{
+    *refs_n = 0;
+    const char *type = NULL;
+    switch (kind) {
+    case IDX_K_DOMAIN: type = "domain-name"; break;
+    case IDX_K_URL: type = "url"; break;
+    case IDX_K_IPV4: type = "ipv4-addr"; break;
+    case IDX_K_IPV6: type = "ipv6-addr"; break;
+    case IDX_K_EMAIL: type = "email-addr"; break;
+    case IDX_K_APP_ID: type = "software"; break;
+    default: break;
+    }
+    if (type) {
+        json_t *p = json_pack("{s:s}", kind == IDX_K_APP_ID ? "name" : "value", value);
+        if (!p)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+        *refs_n = 1;
+        return add_sco(o, type, p, 1, refs[0], err);
+    }
+    int rc = 0;
+    const char *algo = NULL;
+    const char *slash = NULL;
+    switch (kind) {
+    case IDX_K_HASH:
+        if (!(algo = hash_algo(strlen(value))))
+            return 0;
+        json_t *p = json_pack("{s:{s:s}}", "hashes", algo, value);
+        if (!p)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+        *refs_n = 1;
+        return add_sco(o, "file", p, 1, refs[0], err);
+    case IDX_K_FILE_NAME:
+        *refs_n = 1;
+        return add_file_named(o, value, "", refs[0], err);
+    case IDX_K_FILE_PATH:
+        slash = strrchr(value, '/');
+        if (!slash || slash[1] == '\0') { /* a bare name, or a directory */
+            if (!slash) {
+                *refs_n = 1;
+                return add_file_named(o, value, "", refs[0], err);
+            }
+            json_t *d = json_pack("{s:s}", "path", value);
+            if (!d)
+                return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+            *refs_n = 1;
+            return add_sco(o, "directory", d, 1, refs[0], err);
+        } else {
+            size_t dl = slash == value ? 1 : (size_t)(slash - value);
+            json_t *d = json_object();
+            if (!d || json_object_set_new(d, "path", json_stringn(value, dl))) {
+                json_decref(d);
+                return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+            }
+            if ((rc = add_sco(o, "directory", d, 1, refs[0], err)))
+                return rc;
+            *refs_n = 2;
+            return add_file_named(o, slash + 1, refs[0], refs[1], err);
+        }
+    case IDX_K_PROCESS: {
+        if ((rc = add_file_named(o, value, "", refs[0], err)))
+            return rc;
+        json_t *p = json_pack("{s:s}", "image_ref", refs[0]);
+        if (!p)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory building an observable");
+        *refs_n = 2;
+        return add_sco(o, "process", p, 0, refs[1], err); /* a process has no id-contributing property */
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- the sighting ----------------------------------------------------------- */
+
+int scan_org_valid(const char *s)
+{
+    const char *u = NULL;
+    if (!strncmp(s, "identity--", 10))
+        u = s + 10;
+    else if (!strncmp(s, "location--", 10))
+        u = s + 10;
+    if (!u || strlen(u) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? u[i] != '-' : !strchr("0123456789abcdef", u[i]))
+            return 0;
+    }
+    return 1;
+}
+
+int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a, json_t *out[SCAN_SIGHTING_OBJECTS],
+                       size_t *nout, vg_error *err)
+{
+    *nout = 0;
+    for (size_t i = 0; i < SCAN_SIGHTING_OBJECTS; i++)
+        out[i] = NULL;
     char uuid[VG_UUID_STR], id[64], now[VG_TIME_MAX], first[VG_TIME_MAX], last[VG_TIME_MAX];
     int rc = vg_uuid_v4(uuid, err);
     if (rc)
@@ -84,6 +253,36 @@ int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
     vg_time_format_digits(&tn, 3, now);
     vg_time_format_digits(a->has_seen ? &a->first_seen : &sum->started, 3, first);
     vg_time_format_digits(a->has_seen ? &a->last_seen : &sum->ended, 3, last);
+    json_int_t count = a->count > 999999999 ? 999999999 : (json_int_t)a->count;
+
+    /* the observed-data of the first hit, with its observables (slots 1..) */
+    objs o = {out + 1, 0};
+    char refs[3][80], od_id[64] = "";
+    size_t nrefs = 0;
+    if (a->first_value && (rc = scos_for(&o, a->first_kind, a->first_value, refs, &nrefs, err)))
+        goto fail;
+    if (nrefs) {
+        if ((rc = vg_uuid_v4(uuid, err)))
+            goto fail;
+        snprintf(od_id, sizeof od_id, "observed-data--%s", uuid);
+        json_t *od = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:[]}", "type", "observed-data", "spec_version",
+                               "2.1", "id", od_id, "created", now, "modified", now, "first_observed", first,
+                               "last_observed", last, "number_observed", count ? count : 1, "object_refs");
+        json_t *arr = od ? json_object_get(od, "object_refs") : NULL;
+        int bad = !od;
+        for (size_t i = 0; !bad && i < nrefs; i++)
+            bad |= json_array_append_new(arr, json_string(refs[i]));
+        if (bad) {
+            json_decref(od);
+            rc = vg_error_set(err, VG_E_NOMEM, "out of memory building a sighting");
+            goto fail;
+        }
+        /* observed-data first, then its observables */
+        memmove(out + 2, out + 1, o.n * sizeof *out);
+        out[1] = od;
+        o.n++;
+    }
+
     json_t *s = json_object(), *ev = json_object();
     json_t *fw = where_json(a->first_file, a->first_line, a->first_offset, a->first_field, a->first_value);
     json_t *lw = where_json(a->last_file, a->last_line, a->last_offset, NULL, a->last_value);
@@ -95,9 +294,13 @@ int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
         bad |= json_object_set_new(s, "created", json_string(now));
         bad |= json_object_set_new(s, "modified", json_string(now));
         bad |= json_object_set_new(s, "sighting_of_ref", json_string(idx_indicator_id(x, a->indicator)));
-        bad |= json_object_set_new(s, "count", json_integer(a->count > 999999999 ? 999999999 : (json_int_t)a->count));
+        bad |= json_object_set_new(s, "count", json_integer(count));
         bad |= json_object_set_new(s, "first_seen", json_string(first));
         bad |= json_object_set_new(s, "last_seen", json_string(last));
+        if (od_id[0])
+            bad |= json_object_set_new(s, "observed_data_refs", json_pack("[s]", od_id));
+        if (sum->org)
+            bad |= json_object_set_new(s, "where_sighted_refs", json_pack("[s]", sum->org));
         bad |= json_object_set_new(ev, "files", json_integer((json_int_t)a->files));
         bad |= json_object_set_new(ev, "first", fw);
         bad |= json_object_set_new(ev, "last", lw);
@@ -110,10 +313,39 @@ int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
     json_decref(ev);
     if (bad) {
         json_decref(s);
-        return vg_error_set(err, VG_E_NOMEM, "out of memory building a sighting");
+        rc = vg_error_set(err, VG_E_NOMEM, "out of memory building a sighting");
+        goto fail;
     }
-    *out = s;
+    out[0] = s;
+    *nout = 1 + o.n;
     return 0;
+fail:
+    for (size_t i = 0; i < SCAN_SIGHTING_OBJECTS; i++) {
+        json_decref(out[i]);
+        out[i] = NULL;
+    }
+    return rc;
+}
+
+/* Stores one object (compact JSON) in the default collection. */
+static int put_json(store *st, json_t *obj, vg_error *err)
+{
+    char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory recording sightings");
+    stix_meta m;
+    int rc = stix_meta_get(obj, &m, err);
+    if (!rc) {
+        int has_version = 0;
+        vg_time ver = stix_meta_version(&m, &has_version);
+        store_object so = {.id = m.id, .type = m.type, .spec_version = m.spec_version, .has_version = has_version,
+                           .version = ver, .has_created = m.has_created, .created = m.created, .revoked = 0,
+                           .json = text, .json_len = strlen(text)};
+        int inserted = 0;
+        rc = store_put(st, NULL, &so, &inserted, err);
+    }
+    vg_free(text);
+    return rc;
 }
 
 int scan_record(store *st, const idx *x, const scan_summary *sum, char ***ids, size_t *nids, vg_error *err)
@@ -136,32 +368,23 @@ int scan_record(store *st, const idx *x, const scan_summary *sum, char ***ids, s
         const scan_agg *a = &sum->aggs[i];
         if (!a->count)
             continue;
-        json_t *s = NULL;
-        rc = scan_sighting_json(x, sum, a, &s, err);
+        json_t *objv[SCAN_SIGHTING_OBJECTS];
+        size_t nobj = 0;
+        rc = scan_sighting_json(x, sum, a, objv, &nobj, err);
         if (rc)
             break;
-        char *text = json_dumps(s, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        stix_meta m;
-        if (!text) {
-            rc = vg_error_set(err, VG_E_NOMEM, "out of memory recording sightings");
-        } else if ((rc = stix_meta_get(s, &m, err)) == 0) {
-            int has_version = 0;
-            vg_time ver = stix_meta_version(&m, &has_version);
-            store_object so = {.id = m.id, .type = m.type, .spec_version = m.spec_version, .has_version = has_version,
-                               .version = ver, .has_created = m.has_created, .created = m.created, .revoked = 0,
-                               .json = text, .json_len = strlen(text)};
-            int inserted = 0;
-            rc = store_put(st, NULL, &so, &inserted, err);
-            if (!rc && out) {
-                out[k] = vg_strdup(m.id);
-                if (!out[k])
-                    rc = vg_error_set(err, VG_E_NOMEM, "out of memory recording sightings");
-                else
-                    k++;
-            }
+        /* observables and observed-data before the sighting that refers to them */
+        for (size_t j = nobj; j-- > 0 && !rc;)
+            rc = put_json(st, objv[j], err);
+        if (!rc && out) {
+            out[k] = vg_strdup(json_string_value(json_object_get(objv[0], "id")));
+            if (!out[k])
+                rc = vg_error_set(err, VG_E_NOMEM, "out of memory recording sightings");
+            else
+                k++;
         }
-        vg_free(text);
-        json_decref(s);
+        for (size_t j = 0; j < nobj; j++)
+            json_decref(objv[j]);
     }
     if (!rc)
         rc = store_commit(st, err);

@@ -2,29 +2,12 @@
 # test_cli.sh - vigil scan from the command line: --iocs scans for a STIX
 # bundle's indicators without a store (and records nothing), --allow with the
 # real MISP warninglists suppresses a public resolver while a real hit still
-# alerts, exit codes 0 (clean) / 1 (found) / 2 (bad input) with clear errors.
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-shared=${VIGIL_SHARED:-}
-if [ -z "$shared" ] || [ ! -d "$shared/data/iocs" ]; then
-    echo "SKIP: the shared data folder is missing" >&2
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/scan_cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE NEEDLE CMD...: CMD exits CODE and its output contains NEEDLE.
-expect() {
-    local code=$1 needle=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-    if [ "$got" != "$code" ]; then bad "$* -> exit $got, expected $code; stderr: $(head -c 600 "$tmp/err")"; return; fi
-    if [ -n "$needle" ] && ! grep -q -- "$needle" "$tmp/err" "$tmp/out"; then
-        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/out" "$tmp/err")"; return; fi
-    ok
-}
+# alerts, --org puts the scanning organisation in the sightings so that
+# `incident correlate` opens an incident at it, exit codes 0 (clean) / 1
+# (found) / 2 (bad input) with clear errors.
+. "$(dirname "$0")/../lib.sh"
+vg_setup scan_cli
+vg_need_shared
 
 pegasus="$shared/data/iocs/AmnestyTech-investigations/2021-07-18_nso/pegasus.stix2"
 dom=$(grep -o "domain-name:value *= *'[^']*'" "$pegasus" | sed -n 2p | cut -d"'" -f2)
@@ -63,5 +46,28 @@ expect 2 "cannot open" "$vigil" scan --iocs "$tmp/none.json" fw.log
 expect 2 "not a MISP warninglist" "$vigil" scan --iocs bundle.json --allow "$shared/data/misp/warninglists/schema.json" fw.log
 expect 2 "not both" "$vigil" scan --iocs bundle.json --index x.idx fw.log
 
-echo "scan cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+# --org: the sightings name the organisation, the observed value comes with them, and correlate opens an
+# incident at that organisation (in its sector)
+org=identity--22222222-2222-4222-8222-222222222222
+cat >org.json <<JSON
+{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000009","objects":[
+{"type":"identity","spec_version":"2.1","id":"$org","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Water Board","identity_class":"organization","sectors":["water"]},
+{"type":"malware","spec_version":"2.1","id":"malware--00000000-0000-4000-8000-00000000000a","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"BadWiper","is_family":true,"malware_types":["wiper"]},
+{"type":"relationship","spec_version":"2.1","id":"relationship--00000000-0000-4000-8000-00000000000b","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","relationship_type":"indicates","source_ref":"indicator--00000000-0000-4000-8000-000000000003","target_ref":"malware--00000000-0000-4000-8000-00000000000a"}]}
+JSON
+expect 0 "" "$vigil" import --store "$tmp/o.db" bundle.json org.json
+expect 2 "not an identity or location id" "$vigil" scan --store "$tmp/o.db" --org bogus fw.log
+expect 1 "not in the store" "$vigil" scan --store "$tmp/w.db" --iocs bundle.json \
+    --org identity--99999999-9999-4999-8999-999999999999 fw.log
+expect 1 "2 sightings recorded" "$vigil" scan --store "$tmp/o.db" --org "$org" fw.log
+"$vigil" export --store "$tmp/o.db" >exported.json 2>/dev/null
+n=$(grep -o '"where_sighted_refs":\["'"$org"'"\]' exported.json | wc -l)
+[ "$n" = 2 ] && ok || bad "expected 2 sightings at $org, got $n"
+grep -q '"type":"domain-name","spec_version":"2.1","id":"domain-name--[0-9a-f-]*","value":"c2.bad.example"' \
+    exported.json && ok || bad "no domain-name observable for the hit"
+grep -q '"type":"observed-data"' exported.json && ok || bad "no observed-data"
+VIGIL_ORG="$org" expect 1 "2 sightings recorded" "$vigil" scan --store "$tmp/o.db" fw.log
+expect 0 "4 joined to incidents (2 opened" "$vigil" incident correlate --store "$tmp/o.db"
+expect 0 "BadWiper at Water Board" "$vigil" incident list --store "$tmp/o.db" --sector water
+
+vg_done

@@ -244,19 +244,41 @@ static void test_scan_pipeline__sample_planted_hits(void **state)
         if (th == 2) {
             char **sids = NULL;
             size_t ns = 0;
+            sum->org = "identity--5d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a";
             assert_int_equal(scan_record(st, x, sum, &sids, &ns, &err), 0);
             assert_int_equal(ns, n);
-            /* each sighting is valid STIX and points at its indicator */
+            /* each sighting is valid STIX, points at its indicator and its organisation, and comes with a
+               valid observed-data of its first value whose observables it names */
             for (size_t i = 0; i < sum->naggs; i++) {
-                json_t *js = NULL;
-                assert_int_equal(scan_sighting_json(x, sum, &sum->aggs[i], &js, &err), 0);
-                stix_issues is = {0};
-                int bad = stix_validate(js, 0, &is);
-                if (bad || is.errors)
-                    fail_msg("sighting invalid: %s %s", is.n ? is.v[0].path : "", is.n ? is.v[0].msg : "");
-                stix_issues_free(&is);
+                json_t *objv[SCAN_SIGHTING_OBJECTS];
+                size_t nobj = 0;
+                assert_int_equal(scan_sighting_json(x, sum, &sum->aggs[i], objv, &nobj, &err), 0);
+                assert_true(nobj >= 3); /* domains and addresses: sighting, observed-data, one SCO */
+                for (size_t j = 0; j < nobj; j++) {
+                    stix_issues is = {0};
+                    int bad = stix_validate(objv[j], 0, &is);
+                    if (bad || is.errors)
+                        fail_msg("%s invalid: %s %s", json_string_value(json_object_get(objv[j], "type")),
+                                 is.n ? is.v[0].path : "", is.n ? is.v[0].msg : "");
+                    stix_issues_free(&is);
+                }
+                json_t *js = objv[0], *od = objv[1], *sco = objv[2];
                 assert_non_null(json_object_get(json_object_get(js, "x_vigil_evidence"), "first"));
-                json_decref(js);
+                assert_string_equal(json_string_value(json_array_get(json_object_get(js, "where_sighted_refs"), 0)),
+                                    sum->org);
+                assert_string_equal(json_string_value(json_array_get(json_object_get(js, "observed_data_refs"), 0)),
+                                    json_string_value(json_object_get(od, "id")));
+                assert_string_equal(json_string_value(json_array_get(json_object_get(od, "object_refs"), 0)),
+                                    json_string_value(json_object_get(sco, "id")));
+                assert_int_equal(json_integer_value(json_object_get(od, "number_observed")),
+                                 json_integer_value(json_object_get(js, "count")));
+                /* the observable holds the value first seen, with the STIX deterministic id */
+                assert_string_equal(json_string_value(json_object_get(sco, "value")), sum->aggs[i].first_value);
+                const char *t = json_string_value(json_object_get(sco, "type"));
+                if (strcmp(t, "domain-name") && strcmp(t, "ipv4-addr") && strcmp(t, "url"))
+                    fail_msg("observable of type %s for %s", t, sum->aggs[i].first_value);
+                for (size_t j = 0; j < nobj; j++)
+                    json_decref(objv[j]);
             }
             for (size_t i = 0; i < ns; i++)
                 vg_free(sids[i]);
@@ -288,6 +310,58 @@ static void test_scan_pipeline__sample_planted_hits(void **state)
     found_free(&f2);
     idx_free(x);
     store_close(st);
+}
+
+/* An observable's id is the STIX 2.1 deterministic one: UUIDv5 in the STIX namespace over the canonical JSON of
+   its id-contributing properties. The expected ids were computed independently (Python uuid.uuid5 over
+   '{"value":"example.com"}' and '{"hashes":{"SHA-256":"<64 x a>"}}'). */
+static void test_scan_sighting__observable_ids(void **state)
+{
+    (void)state;
+    vg_error err = {0};
+    idx_builder *b = NULL;
+    idx *x = NULL;
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    uint32_t ind = 0;
+    assert_int_equal(idx_builder_add_id(b, "indicator--11111111-1111-4111-8111-111111111111", "t",
+                                        "[domain-name:value = 'example.com']", &ind, &err), 0);
+    assert_int_equal(idx_builder_finish(b, &x, &err), 0);
+    scan_summary sum = {0};
+    scan_agg a = {0};
+    a.count = 2;
+    a.files = 1;
+    a.first_file = a.last_file = "f";
+    static const struct { int kind; const char *value, *type, *id; size_t nobj; } cases[] = {
+        {IDX_K_DOMAIN, "example.com", "domain-name", "domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7", 3},
+        {IDX_K_HASH, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "file",
+         "file--75cb38d5-2055-5354-b75a-8299a2d670b5", 3},
+        {IDX_K_FILE_PATH, "/var/db/x.plist", "directory", NULL, 4},
+        {IDX_K_PROCESS, "bh", "file", NULL, 4},
+        {IDX_K_WALLET, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", NULL, NULL, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        a.first_kind = cases[i].kind;
+        a.first_value = a.last_value = (char *)cases[i].value;
+        json_t *objv[SCAN_SIGHTING_OBJECTS];
+        size_t nobj = 0;
+        assert_int_equal(scan_sighting_json(x, &sum, &a, objv, &nobj, &err), 0);
+        assert_int_equal(nobj, cases[i].nobj);
+        assert_null(json_object_get(objv[0], "where_sighted_refs")); /* no organisation given */
+        if (cases[i].type)
+            assert_string_equal(json_string_value(json_object_get(objv[2], "type")), cases[i].type);
+        if (cases[i].id)
+            assert_string_equal(json_string_value(json_object_get(objv[2], "id")), cases[i].id);
+        for (size_t j = 0; j < nobj; j++) {
+            stix_issues is = {0};
+            int bad = stix_validate(objv[j], 0, &is);
+            if (bad || is.errors)
+                fail_msg("case %zu: %s invalid: %s %s", i, json_string_value(json_object_get(objv[j], "type")),
+                         is.n ? is.v[0].path : "", is.n ? is.v[0].msg : "");
+            stix_issues_free(&is);
+            json_decref(objv[j]);
+        }
+    }
+    idx_free(x);
 }
 
 static void test_scan_pipeline__pegasus_domains(void **state)
@@ -336,6 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_pipeline__sample_planted_hits),
         cmocka_unit_test(test_scan_pipeline__pegasus_domains),
+        cmocka_unit_test(test_scan_sighting__observable_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
