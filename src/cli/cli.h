@@ -67,6 +67,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_brief(int argc, char **argv);
 int cmd_alert(int argc, char **argv);

@@ -27,7 +27,8 @@ static const char usage[] =
     "\n"
     "  --iocs FILE        scan for the indicators of a STIX bundle (repeatable) instead of\n"
     "                     the store's; nothing is recorded unless --store is given too\n"
-    "  --index FILE       use a saved index instead of compiling the store's indicators\n"
+    "  --index FILE       use a saved index (vigil index build) instead of compiling the\n"
+    "                     store's indicators; warns when the store has newer ones\n"
     "  --save-index FILE  save the compiled index (and scan nothing if no EVIDENCE)\n"
     "  --threads N        scan with 1 or 2 threads (default 2; results are the same)\n"
     "  --org IDENTITY     the organisation where the evidence comes from (an identity id;\n"
@@ -171,6 +172,12 @@ int cmd_scan(int argc, char **argv)
              : niocs  ? scan_index_from_files(ioc_paths, niocs, NULL, &x, &err)
                       : scan_index_from_store(st, collection, NULL, &x, &err);
     double tbuild = secs_since(&t0);
+    uint64_t newer = 0;
+    if (!rc && index_in && st && scan_index_newer(st, x, collection, &newer, &err) == 0 && newer)
+        fprintf(stderr,
+                "vigil scan: warning: %s%llu indicator versions were added to the store after the index %s was "
+                "built; they are not looked for (rebuild it with 'vigil index build')\n",
+                newer >= 1000 ? "at least " : "", (unsigned long long)newer, index_in);
     if (!rc && index_out)
         rc = idx_save(x, index_out, &err);
     if (!rc && optind < argc) {

@@ -130,6 +130,19 @@ void idx_free(idx *x);
 /* Counts of a finished index (borrowed). */
 const idx_stats *idx_get_stats(const idx *x);
 
+/* Where an index came from; saved with it and shown by `vigil index info`. */
+typedef struct idx_origin {
+    char built[VG_TIME_MAX];       /* when idx_builder_finish ran (RFC 3339, UTC) */
+    char source[256];              /* what it was compiled from ("store ./vigil.db", "files a.json b.json") */
+    char store_added[VG_TIME_MAX]; /* the store's newest date added when compiled from a store, else "":
+                                      indicators added after it are not in the index */
+} idx_origin;
+
+/* The index's origin (borrowed). */
+const idx_origin *idx_get_origin(const idx *x);
+/* Records what the index was compiled from (truncated to fit; NULL leaves a field as it is). */
+void idx_set_origin(idx *x, const char *source, const char *store_added);
+
 /* ---- indicators ------------------------------------------------------------ */
 
 /* Flags of an indicator record. */

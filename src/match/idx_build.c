@@ -550,6 +550,8 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
     idx_builder_free(b);
     x->stats.bytes = sizeof *x + nslots * sizeof *slots + ne * sizeof *entries + np * sizeof *posts +
                      nbloom * sizeof *bloom + ko + x->ninds * sizeof(idx_ind) + x->nstrs;
+    vg_time now = vg_time_now(0);
+    vg_time_format(&now, x->origin.built);
     *out = x;
     return 0;
 }

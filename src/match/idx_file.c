@@ -20,7 +20,8 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 3u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process kinds */
+#define IDX_FILE_VERSION 4u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
+                               kinds; 4: origin (built, source, store_added) */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };
@@ -35,6 +36,7 @@ typedef struct idx_file_hdr {
     uint64_t v6lens[3];
     uint64_t dlabels;       /* label counts of domain keys present */
     idx_stats stats; /* counts of the build */
+    idx_origin origin; /* when and from what (NUL-terminated strings; checked on load) */
 } idx_file_hdr;
 
 static const size_t elem[SEC__N] = {sizeof(idx_slot), sizeof(idx_entry), 1, sizeof(uint32_t),
@@ -80,6 +82,7 @@ int idx_save(const idx *x, const char *path, vg_error *err)
     h.dlabels = x->dlabels;
     h.stats = x->stats;
     h.stats.bytes = at;
+    h.origin = x->origin;
 
     size_t pl = strlen(path);
     char *tmp = vg_malloc(pl + 16);
@@ -119,7 +122,7 @@ static int damaged(const char *path, const char *what, vg_error *err)
 {
     vg_error_set(err, VG_E_PARSE, "not a usable vigil index file: %s", what);
     vg_error_where(err, "%s", path);
-    vg_error_hint(err, "rebuild it with 'vigil scan --save-index'");
+    vg_error_hint(err, "rebuild it with 'vigil index build'");
     return VG_E_PARSE;
 }
 
@@ -210,6 +213,10 @@ int idx_load(const char *path, idx **out, vg_error *err)
     memcpy(x->v6lens, h->v6lens, sizeof x->v6lens);
     x->dlabels = h->dlabels;
     x->stats = h->stats;
+    x->origin = h->origin;
+    x->origin.built[sizeof x->origin.built - 1] = 0; /* a damaged file cannot leave them unterminated */
+    x->origin.source[sizeof x->origin.source - 1] = 0;
+    x->origin.store_added[sizeof x->origin.store_added - 1] = 0;
     x->map = map;
     x->map_len = len;
     if (check(x) != 0) {

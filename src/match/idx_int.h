@@ -57,6 +57,7 @@ struct idx {
     uint64_t v6lens[3]; /* bit n of the 129: some IPv6 network of prefix n */
     uint64_t dlabels;   /* bit n set: some domain key of n labels (63: 63 or more) */
     idx_stats stats;    /* counts */
+    idx_origin origin;  /* when and from what it was built */
     void *map;          /* the mapping when loaded from a file, else NULL */
     size_t map_len;     /* its length */
 };

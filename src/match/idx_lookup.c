@@ -7,6 +7,7 @@
  * time when the kind is case-insensitive, and the comparison folds case the
  * same way. Only URLs (when URL keys exist) and addresses build a key.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/vg_alloc.h"
@@ -468,4 +469,17 @@ unsigned idx_indicator_flags(const idx *x, uint32_t i)
 const idx_stats *idx_get_stats(const idx *x)
 {
     return &x->stats;
+}
+
+const idx_origin *idx_get_origin(const idx *x)
+{
+    return &x->origin;
+}
+
+void idx_set_origin(idx *x, const char *source, const char *store_added)
+{
+    if (source)
+        snprintf(x->origin.source, sizeof x->origin.source, "%s", source);
+    if (store_added)
+        snprintf(x->origin.store_added, sizeof x->origin.store_added, "%s", store_added);
 }

@@ -118,6 +118,13 @@ void scan_summary_free(scan_summary *s);
 int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err);
 
 /*
+ * Counts (up to 1,000) the versions of indicators added to the store after
+ * an index compiled from it (idx_origin.store_added): indicators the index
+ * does not know. 0 for an index not compiled from a store.
+ */
+int scan_index_newer(store *st, const idx *x, const char *collection, uint64_t *n, vg_error *err);
+
+/*
  * Compiles the index from STIX files (bundles or arrays of objects, 2.0 or
  * 2.1), without a store: the latest version of each indicator, valid at `now`
  * (NULL: the current time), not revoked. Returns 0, VG_E_NOTFOUND, VG_E_IO,

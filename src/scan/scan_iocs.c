@@ -77,5 +77,13 @@ int scan_index_from_files(const char *const *paths, size_t npaths, const vg_time
         idx_builder_free(b);
         return rc;
     }
-    return idx_builder_finish(b, out, err);
+    rc = idx_builder_finish(b, out, err);
+    if (!rc) {
+        char src[256];
+        size_t k = (size_t)snprintf(src, sizeof src, "file%s", npaths > 1 ? "s" : "");
+        for (size_t i = 0; i < npaths && k < sizeof src; i++)
+            k += (size_t)snprintf(src + k, sizeof src - k, " %s", paths[i]);
+        idx_set_origin(*out, src, NULL);
+    }
+    return rc;
 }

@@ -26,6 +26,12 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
     if (rc)
         return rc;
     static const char *const types[] = {"indicator"};
+    store_stats ss;
+    rc = store_stats_get(st, &ss, err); /* before reading: what is added later is not in the index */
+    if (rc) {
+        idx_builder_free(b);
+        return rc;
+    }
     store_query q = {0};
     q.collection = collection;
     q.types = types;
@@ -51,7 +57,42 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
         idx_builder_free(b);
         return rc;
     }
-    return idx_builder_finish(b, out, err);
+    rc = idx_builder_finish(b, out, err);
+    if (!rc) {
+        char src[300];
+        snprintf(src, sizeof src, "store%s%s", collection ? ", collection " : "", collection ? collection : "");
+        idx_set_origin(*out, src, ss.added_last);
+    }
+    return rc;
+}
+
+int scan_index_newer(store *st, const idx *x, const char *collection, uint64_t *n, vg_error *err)
+{
+    *n = 0;
+    const idx_origin *o = idx_get_origin(x);
+    if (!o->store_added[0])
+        return 0;
+    static const char *const types[] = {"indicator"};
+    store_query q = {0};
+    q.collection = collection;
+    q.types = types;
+    q.ntypes = 1;
+    q.versions = STORE_VER_ALL;
+    q.has_added_after = 1;
+    vg_error ignored = {0};
+    if (vg_time_parse(o->store_added, strlen(o->store_added), VG_TIME_STIX, &q.added_after, &ignored))
+        return 0; /* an origin that does not parse says nothing */
+    q.limit = 1000;
+    store_iter *it = NULL;
+    int rc = store_query_open(st, &q, &it, err);
+    store_row row;
+    int r = 0;
+    while (!rc && (r = store_iter_next(it, &row, err)) == 1)
+        (*n)++;
+    if (!rc && r < 0)
+        rc = r;
+    store_iter_free(it);
+    return rc;
 }
 
 static json_t *where_json(const char *file, uint64_t line, uint64_t offset, const char *field, const char *value)
