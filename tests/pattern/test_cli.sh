@@ -2,23 +2,8 @@
 # test_cli.sh - `vigil pattern check|match` end to end: verdicts, carets,
 # --json, files of patterns and bundles of indicators, and the exit codes
 # (check: 0 all valid, 2 any invalid; match: 0 matched, 1 no match, 2 invalid).
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/pattern_cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE NEEDLE CMD...: CMD exits CODE and its output contains NEEDLE.
-expect() {
-    local code=$1 needle=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-    if [ "$got" != "$code" ]; then bad "$* -> exit $got, expected $code: $(head -c 600 "$tmp/err" "$tmp/out")"; return; fi
-    if [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err" "$tmp/out"; then
-        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/out" "$tmp/err")"; return; fi
-    ok
-}
-
+. "$(dirname "$0")/../lib.sh"
+vg_setup pattern_cli
 expect 0 "usage: vigil pattern check" "$vigil" pattern --help
 expect 0 "usage: vigil pattern check" "$vigil" pattern check --help
 expect 0 "usage: vigil pattern check" "$vigil" help pattern
@@ -40,7 +25,7 @@ expect 2 "" "$vigil" pattern check --stix-version 2.1 "[file:name = 'a'] START '
 printf "# a comment\n[file:name = 'a']\n\n[url:value = 'http://x/']\n[file:size = ]\n" >"$tmp/lines.txt"
 expect 2 "lines.txt:5" "$vigil" pattern check --file "$tmp/lines.txt"
 expect 2 "3 patterns: 2 valid, 1 invalid" "$vigil" pattern check --file "$tmp/lines.txt"
-expect 2 "INVALID" "$vigil" pattern check --quiet --file - <"$tmp/lines.txt"
+expect 2 "INVALID" sh -c '"$0" pattern check --quiet --file - <"$1"' "$vigil" "$tmp/lines.txt"
 
 cat >"$tmp/ind.json" <<'J'
 {"type": "bundle", "id": "bundle--1", "objects": [
@@ -82,5 +67,4 @@ n=$("$vigil" list --store "$tmp/s.db" --type indicator --limit 0 --json | wc -l)
 expect 0 "$n patterns: $n valid, 0 invalid" "$vigil" pattern check --quiet --store "$tmp/s.db"
 expect 2 "no store" "$vigil" pattern check --store "$tmp/none.db"
 
-echo "pattern cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+vg_done
