@@ -81,6 +81,11 @@ typedef struct taxii_reader {
  * Unparseable JSON is withheld. Returns 1 (visible) or 0.
  */
 int taxii_visible(const taxii_reader *reader, const store_share *sh, const char *json, size_t n);
+/*
+ * The same decision from a jansson tree: the reference taxii_visible falls
+ * back to when its scanner cannot decide (the fuzzer checks they agree).
+ */
+int taxii_visible_parsed(const taxii_reader *reader, const store_share *sh, const char *json, size_t n);
 
 /* The TLP level of an object (the most restrictive of its markings), TAXII_TLP_NONE when unmarked. */
 enum taxii_tlp taxii_tlp_of(json_t *obj);
