@@ -2,10 +2,12 @@
  * cmd_phone.c - vigil phone: phone forensics. `check-ios` reads an iOS
  * backup's artifacts, looks their values up in the indicators (the store's,
  * or bundles given with --iocs), prints the findings and records each
- * indicator found as a sighting, the way `vigil scan` does.
+ * indicator found as a sighting, the way `vigil scan` does. `decrypt-ios`
+ * writes a decrypted copy of an encrypted backup.
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,9 +19,10 @@
 
 static const char usage[] =
     "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
-    "                             [--json] [--no-record] BACKUP\n"
+    "                             [--password-stdin | --key-file F] [--json] [--no-record] BACKUP\n"
+    "       vigil phone decrypt-ios [--password-stdin | --key-file F] [--save-key F] BACKUP OUTDIR\n"
     "\n"
-    "Checks an unencrypted iOS backup (the folder with Info.plist and Manifest.db)\n"
+    "check-ios checks an iOS backup (the folder with Info.plist and Manifest.db)\n"
     "for traces of commercial spyware: Safari history and tabs, SMS, WhatsApp,\n"
     "DataUsage/netusage process names, TCC permissions, installed apps, WebKit\n"
     "resource-load statistics, calendar, shortcuts, configuration profiles and\n"
@@ -36,8 +39,41 @@ static const char usage[] =
     "  --json         one JSON document: device, artifacts, findings\n"
     "  --no-record    record no sightings\n"
     "\n"
+    "An encrypted backup (Manifest.plist IsEncrypted) is opened with its password,\n"
+    "asked for on the terminal or read from standard input (--password-stdin), or\n"
+    "with a key saved by decrypt-ios --save-key (--key-file F: no slow password\n"
+    "stretching); the files are decrypted into a private temporary folder.\n"
+    "\n"
+    "decrypt-ios writes a decrypted copy of an encrypted backup to OUTDIR (a new or\n"
+    "empty folder): Manifest.db and every file decrypted, Info.plist copied,\n"
+    "Manifest.plist marked not encrypted. --save-key F also writes the backup's\n"
+    "key to F (mode 0600): it opens this backup without the password, keep it as\n"
+    "safe as the password.\n"
+    "\n"
     "Exit status: 0 nothing found (informational findings do not count),\n"
-    "1 something found, 2 error.\n";
+    "1 something found, 2 error (wrong password included).\n";
+
+/* The key of an encrypted backup: from --key-file, or the password (stdin or the terminal). NULL on error (printed). */
+static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, const char *key_file)
+{
+    vg_error err = {0};
+    phone_ios_key *k = NULL;
+    char pw[1026];
+    int rc;
+    if (key_file) {
+        rc = phone_ios_unlock(backup, NULL, 0, key_file, &k, &err);
+    } else {
+        if (cli_read_password(cmd, pw_stdin, pw, sizeof pw) != 0)
+            return NULL;
+        rc = phone_ios_unlock(backup, pw, strlen(pw), NULL, &k, &err);
+        OPENSSL_cleanse(pw, sizeof pw);
+    }
+    if (rc) {
+        cli_print_error("phone", &err);
+        return NULL;
+    }
+    return k;
+}
 
 static double secs_since(const struct timespec *t0)
 {
@@ -162,12 +198,13 @@ static int check_ios(int argc, char **argv)
         {"store", required_argument, NULL, 's'}, {"iocs", required_argument, NULL, 'i'},
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
+        {"password-stdin", no_argument, NULL, 'p'}, {"key-file", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
-    const char *store_opt = NULL, *collection = NULL;
+    const char *store_opt = NULL, *collection = NULL, *key_file = NULL;
     const char *iocs[64];
     size_t niocs = 0;
-    int o, json = 0, record = 1;
+    int o, json = 0, record = 1, pw_stdin = 0;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
@@ -175,6 +212,8 @@ static int check_ios(int argc, char **argv)
         case 'c': collection = optarg; break;
         case 'j': json = 1; break;
         case 'n': record = 0; break;
+        case 'p': pw_stdin = 1; break;
+        case 'k': key_file = optarg; break;
         case 'i':
             if (niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -192,6 +231,13 @@ static int check_ios(int argc, char **argv)
     }
     if (niocs && !store_opt)
         record = 0; /* the bundle's indicators are not in any store the user named */
+    phone_opts popts = {0};
+    phone_ios_key *key = NULL;
+    if (phone_ios_is_encrypted(argv[optind])) {
+        if (!(key = unlock("phone check-ios", argv[optind], pw_stdin, key_file)))
+            return CLI_EXIT_FAIL;
+        popts.key = key;
+    }
     vg_error err = {0};
     store *st = NULL;
     idx *x = NULL;
@@ -205,7 +251,7 @@ static int check_ios(int argc, char **argv)
         rc = niocs ? phone_index_from_files(iocs, niocs, &x, &err) : scan_index_from_store(st, collection, NULL, &x, &err);
     double tindex = secs_since(&t0);
     if (!rc)
-        rc = phone_check_ios(x, argv[optind], NULL, &r, &err);
+        rc = phone_check_ios(x, argv[optind], &popts, &r, &err);
     double tcheck = secs_since(&t0) - tindex;
     size_t nsight = 0;
     if (!rc && record) {
@@ -240,6 +286,7 @@ static int check_ios(int argc, char **argv)
         }
     }
     phone_report_free(r);
+    phone_ios_key_free(key);
     idx_free(x);
     store_close(st);
     if (rc) {
@@ -249,10 +296,62 @@ static int check_ios(int argc, char **argv)
     return found ? CLI_EXIT_FOUND : CLI_EXIT_OK;
 }
 
+static int decrypt_ios(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"password-stdin", no_argument, NULL, 'p'}, {"key-file", required_argument, NULL, 'k'},
+        {"save-key", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *key_file = NULL, *save = NULL;
+    int o, pw_stdin = 0;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'p': pw_stdin = 1; break;
+        case 'k': key_file = optarg; break;
+        case 's': save = optarg; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default: fputs(usage, stderr); return CLI_EXIT_FAIL;
+        }
+    }
+    if (optind + 2 != argc) {
+        fputs(usage, stderr);
+        return CLI_EXIT_FAIL;
+    }
+    const char *backup = argv[optind], *outdir = argv[optind + 1];
+    if (!phone_ios_is_encrypted(backup)) {
+        fprintf(stderr, "vigil phone: %s is not an encrypted backup (no Manifest.plist saying IsEncrypted); "
+                        "check-ios reads it as it is\n", backup);
+        return CLI_EXIT_FAIL;
+    }
+    phone_ios_key *key = unlock("phone decrypt-ios", backup, pw_stdin, key_file);
+    if (!key)
+        return CLI_EXIT_FAIL;
+    vg_error err = {0};
+    phone_decrypt_stats ds;
+    int rc = save ? phone_ios_key_save(key, save, &err) : 0;
+    if (!rc)
+        rc = phone_ios_decrypt(backup, key, outdir, &ds, &err);
+    phone_ios_key_free(key);
+    if (rc) {
+        cli_print_error("phone", &err);
+        return CLI_EXIT_FAIL;
+    }
+    fprintf(stderr, "vigil phone: decrypted %llu files (%llu bytes) into %s", (unsigned long long)ds.files,
+            (unsigned long long)ds.bytes, outdir);
+    if (ds.missing)
+        fprintf(stderr, "; %llu files of the manifest are not in the backup", (unsigned long long)ds.missing);
+    fputc('\n', stderr);
+    return CLI_EXIT_OK;
+}
+
 int cmd_phone(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "check-ios") == 0)
         return check_ios(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "decrypt-ios") == 0)
+        return decrypt_ios(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
         fputs(usage, stdout);
         return CLI_EXIT_OK;

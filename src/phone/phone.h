@@ -94,8 +94,12 @@ typedef struct phone_report {
 
 void phone_report_free(phone_report *r);
 
+/* The keys that open one encrypted backup (phone_ios_unlock). Opaque. */
+typedef struct phone_ios_key phone_ios_key;
+
 /* Options (zero-initialise). */
 typedef struct phone_opts {
+    const phone_ios_key *key; /* opens an encrypted backup (NULL: an encrypted backup is refused) */
     /* Every value looked up, with its artifact; for timelines and tests (may be NULL). Nonzero stops the check. */
     int (*on_value)(const char *artifact, const char *record, int kind, const char *value, const vg_time *t,
                     void *ctx);
@@ -103,10 +107,13 @@ typedef struct phone_opts {
 } phone_opts;
 
 /*
- * Checks the unencrypted iOS backup in the folder `path` (the one holding
- * Info.plist, Manifest.db and the two-hex-digit folders) against x.
+ * Checks the iOS backup in the folder `path` (the one holding Info.plist,
+ * Manifest.db and the two-hex-digit folders) against x. An encrypted backup
+ * needs opts->key: Manifest.db and each file a reader wants are decrypted
+ * into a private temporary folder (0700), read there and removed.
  * Returns 0 whatever was found (see (*out)->findings), VG_E_NOTFOUND when
- * path is not a backup folder, VG_E_UNSUPPORTED for an encrypted backup,
+ * path is not a backup folder, VG_E_USAGE for an encrypted backup without a
+ * key, VG_E_INVALID when the key does not open its Manifest.db, VG_E_IO,
  * VG_E_NOMEM, or on_value's nonzero value. Unreadable artifacts are not
  * errors: they are recorded in (*out)->artifacts.
  */
@@ -122,6 +129,78 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
  * VG_E_LIMIT (a file over 256 MB), VG_E_NOMEM.
  */
 int phone_index_from_files(const char *const *paths, size_t n, idx **out, vg_error *err);
+
+/* ---- encrypted backups (phone_ios_crypt.c) ----------------------------------- */
+
+/* 1 when the backup's Manifest.plist says IsEncrypted (a backup without Manifest.plist is not encrypted). */
+int phone_ios_is_encrypted(const char *backup);
+
+/*
+ * Opens an encrypted backup's keybag (Manifest.plist's BackupKeyBag) with its
+ * password (password != NULL, len bytes) or with a key saved earlier by
+ * phone_ios_key_save (key_file != NULL): the password is stretched with
+ * PBKDF2-HMAC-SHA256 (DPSL, DPIC) then PBKDF2-HMAC-SHA1 (SALT, ITER) (iOS
+ * 10.2 and later; the SHA-1 round alone before), and every class key is
+ * unwrapped (RFC 3394) with the result. The caller frees *out with
+ * phone_ios_key_free (which wipes it).
+ * Returns 0, VG_E_NOTFOUND (no Manifest.plist), VG_E_PARSE (no keybag, a
+ * damaged one), VG_E_INVALID (wrong password; a key file of another backup
+ * or that does not open it), VG_E_LIMIT (iteration counts over 10^8),
+ * VG_E_UNSUPPORTED (no passcode-wrapped class key), VG_E_IO, VG_E_NOMEM.
+ */
+int phone_ios_unlock(const char *backup, const char *password, size_t len, const char *key_file,
+                     phone_ios_key **out, vg_error *err);
+
+/* Writes the unlocked key (the stretched password and the keybag's UUID) to path, mode 0600. 0, VG_E_IO. */
+int phone_ios_key_save(const phone_ios_key *k, const char *path, vg_error *err);
+
+void phone_ios_key_free(phone_ios_key *k);
+
+/* What phone_ios_decrypt did. */
+typedef struct phone_decrypt_stats {
+    uint64_t files;   /* files decrypted (or copied: empty files have no key) */
+    uint64_t bytes;   /* plaintext bytes written */
+    uint64_t missing; /* files of Manifest.db not on disk (a partial backup) */
+} phone_decrypt_stats;
+
+/*
+ * Writes a decrypted copy of the encrypted backup `backup` to `outdir`
+ * (created; an existing folder must be empty): Manifest.db decrypted, every
+ * file of it decrypted at <xx>/<file id>, Info.plist and Status.plist copied,
+ * Manifest.plist copied with IsEncrypted false. phone_check_ios reads the
+ * copy like any unencrypted backup. st may be NULL.
+ * Returns 0, VG_E_CONFLICT (outdir not empty), VG_E_INVALID (the key does not
+ * open Manifest.db), VG_E_PARSE (a damaged file: its name in err), VG_E_IO,
+ * VG_E_NOMEM.
+ */
+int phone_ios_decrypt(const char *backup, const phone_ios_key *k, const char *outdir, phone_decrypt_stats *st,
+                      vg_error *err);
+
+/* One class key of a keybag. */
+typedef struct phone_keybag_class {
+    uint32_t clas;          /* CLAS: the protection class (1..11) */
+    uint32_t wrap;          /* WRAP: 1 device key, 2 passcode key (backups: 2) */
+    uint32_t ktyp;          /* KTYP: 0 AES, 1 Curve25519 */
+    unsigned char wpky[40]; /* WPKY: the wrapped class key */
+    size_t wpky_len;        /* its length (40 for a 256-bit key) */
+} phone_keybag_class;
+
+/* A parsed keybag (TLV records: 4-byte tag, 4-byte big-endian length, value). */
+typedef struct phone_keybag {
+    uint32_t version, type;     /* VERS, TYPE (1: backup) */
+    unsigned char uuid[16];     /* UUID of the keybag (the first UUID record) */
+    unsigned char salt[64];     /* SALT of the PBKDF2-SHA1 round */
+    size_t salt_len;
+    uint32_t iter;              /* ITER */
+    unsigned char dpsl[64];     /* DPSL of the PBKDF2-SHA256 round (iOS 10.2+), dpsl_len 0 before */
+    size_t dpsl_len;
+    uint32_t dpic;              /* DPIC */
+    phone_keybag_class classes[32]; /* one per class key, in order */
+    size_t nclasses;
+} phone_keybag;
+
+/* Parses keybag bytes (at most 64 KiB). Returns 0, VG_E_PARSE (truncated, a bad length, no UUID/SALT/ITER), VG_E_LIMIT. */
+int phone_keybag_parse(const void *data, size_t len, phone_keybag *out, vg_error *err);
 
 /* ---- plists (exposed for tests and the fuzz target) ------------------------- */
 
@@ -142,6 +221,10 @@ typedef struct phone_mbfile {
     vg_time changed;  /* LastStatusChange */
     uint64_t size;    /* Size */
     uint64_t mode;    /* Mode (st_mode bits) */
+    int has_size;     /* 1 when Size was present */
+    uint32_t protection_class;   /* ProtectionClass (encrypted backups), 0 when absent */
+    unsigned char enckey[64];    /* EncryptionKey (encrypted backups): 4-byte little-endian class + wrapped key */
+    size_t enckey_len;           /* its length, 0 when absent (or longer than enckey) */
 } phone_mbfile;
 
 /* Decodes an MBFile blob. Returns 0 or VG_E_PARSE (not an archived MBFile). Never reads out of bounds. */

@@ -45,6 +45,8 @@ struct phone_ctx {
     const char *source;      /* the current file's backup name */
     ev_text *text;           /* the text extractor (URLs, domains... in free text) */
     sqlite3 *manifest;       /* Manifest.db, or NULL when absent */
+    const phone_ios_key *key; /* an encrypted backup's keys (files are decrypted into tmp), or NULL */
+    char manifest_path[512]; /* the decrypted Manifest.db in tmp (encrypted backups), "" otherwise */
     char tmp[256];           /* private temporary folder (for databases with a WAL), "" until made */
     const char *cur_file;    /* the file the current reader was given */
     const char *cur_wal;     /* its write-ahead log in the backup (file id of "<path>-wal"), or NULL */
@@ -94,6 +96,18 @@ plist_t phone__plist_parse(const char *data, size_t len);
 
 /* Calls fn for each key of a top-level dictionary plist. Returns 0, VG_E_PARSE, or fn's nonzero return. */
 int phone__plist_walk(const char *data, size_t len, int (*fn)(void *ctx, const char *key, plist_t val), void *ctx);
+
+/*
+ * Decrypts the encrypted backup's file `in` into a new file `out` (0600)
+ * with the key wrapped in its MBFile record, trimmed to its Size; *written
+ * gets the plaintext length. Returns 0, VG_E_INVALID (the key does not
+ * unwrap), VG_E_PARSE (not whole AES blocks), VG_E_NOTFOUND, VG_E_IO, VG_E_NOMEM.
+ */
+int phone__ios_decrypt_file(const phone_ios_key *k, const phone_mbfile *mb, const char *in, const char *out,
+                            uint64_t *written, vg_error *err);
+
+/* Decrypts <backup>/Manifest.db into out with ManifestKey; VG_E_INVALID when it does not give a database. */
+int phone__ios_decrypt_manifest(const phone_ios_key *k, const char *backup, const char *out, vg_error *err);
 
 /* Unix seconds to vg_time (microsecond digits). */
 vg_time phone__unix_time(double secs);

@@ -355,6 +355,54 @@ static void set_art_error(phone_ctx *c, const char *fmt, ...)
     c->art->error = vg_strdup(buf);
 }
 
+/* The check's private temporary folder (0700), made on first use. 0 or VG_E_IO. */
+static int tmpdir(phone_ctx *c)
+{
+    if (c->tmp[0])
+        return 0;
+    const char *td = getenv("TMPDIR");
+    snprintf(c->tmp, sizeof c->tmp, "%s/vigil-phone-XXXXXX", td && td[0] ? td : "/tmp");
+    if (mkdtemp(c->tmp))
+        return 0;
+    c->tmp[0] = 0;
+    return VG_E_IO;
+}
+
+/*
+ * The readable path of a backup file: where it lies, or for an encrypted
+ * backup its decrypted copy in the temporary folder (decrypted once, with the
+ * key of its Manifest.db record; a file the manifest lacks has no key and is
+ * absent). 0 when found.
+ */
+static int find_file(phone_ctx *c, const char *id, char *out, size_t cap)
+{
+    if (!c->key)
+        return locate(c->root, id, out, cap);
+    char enc[4096];
+    if (!c->manifest || locate(c->root, id, enc, sizeof enc) != 0 || tmpdir(c) != 0)
+        return -1;
+    snprintf(out, cap, "%s/%s", c->tmp, id);
+    if (is_file(out))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(c->manifest, "SELECT file FROM Files WHERE fileID = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        phone_mbfile mb;
+        uint64_t n = 0;
+        vg_error e = {0};
+        if (sqlite3_step(st) == SQLITE_ROW &&
+            phone_mbfile_parse(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &mb) == 0) {
+            if (phone__ios_decrypt_file(c->key, &mb, enc, out, &n, &e) == 0)
+                found = 0;
+            else if (c->art)
+                set_art_error(c, "%s", e.msg);
+        }
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 int phone__db_open(phone_ctx *c, const char *file, const char *wal, sqlite3 **out)
 {
     *out = NULL;
@@ -372,14 +420,9 @@ int phone__db_open(phone_ctx *c, const char *file, const char *wal, sqlite3 **ou
     if (wal) {
         /* the log must be replayed: read a private copy, never the evidence in place */
         static unsigned seq;
-        if (!c->tmp[0]) {
-            const char *td = getenv("TMPDIR");
-            snprintf(c->tmp, sizeof c->tmp, "%s/vigil-phone-XXXXXX", td && td[0] ? td : "/tmp");
-            if (!mkdtemp(c->tmp)) {
-                c->tmp[0] = 0;
-                set_art_error(c, "%s: cannot make a temporary folder to read its write-ahead log", c->source);
-                return VG_E_IO;
-            }
+        if (tmpdir(c) != 0) {
+            set_art_error(c, "%s: cannot make a temporary folder to read its write-ahead log", c->source);
+            return VG_E_IO;
         }
         snprintf(copy, sizeof copy, "%s/db%u", c->tmp, ++seq);
         char copywal[520];
@@ -461,7 +504,7 @@ static int run_one(phone_ctx *c, const char *file, const char *source, const cha
     if (domain && rel) { /* a backup keeps a database's log as a file of its own: "<path>-wal" */
         snprintf(relwal, sizeof relwal, "%s-wal", rel);
         phone_file_id(domain, relwal, id);
-        if (id[0] && locate(c->root, id, wal, sizeof wal) == 0)
+        if (id[0] && find_file(c, id, wal, sizeof wal) == 0)
             c->cur_wal = wal;
     }
     c->source = source;
@@ -500,7 +543,7 @@ static int run_glob(phone_ctx *c)
         const char *dom = (const char *)sqlite3_column_text(st, 1);
         const char *rel = (const char *)sqlite3_column_text(st, 2);
         char file[4096], source[4096];
-        if (!id || !dom || !rel || strlen(id) != 40 || locate(c->root, id, file, sizeof file) != 0)
+        if (!id || !dom || !rel || strlen(id) != 40 || find_file(c, id, file, sizeof file) != 0)
             continue;
         snprintf(source, sizeof source, "%s/%s", dom, rel);
         rc = run_one(c, file, source, dom, rel);
@@ -514,7 +557,10 @@ static int run_reader(phone_ctx *c)
     const phone_reader *rd = c->rd;
     char file[4096], source[4096];
     if (!rd->domain) { /* a file at the backup's top */
-        snprintf(file, sizeof file, "%s/%s", c->root, rd->path);
+        if (c->manifest_path[0] && strcmp(rd->path, "Manifest.db") == 0)
+            snprintf(file, sizeof file, "%s", c->manifest_path); /* decrypted */
+        else
+            snprintf(file, sizeof file, "%s/%s", c->root, rd->path);
         if (!is_file(file))
             return 0;
         return run_one(c, file, rd->path, NULL, NULL);
@@ -523,7 +569,7 @@ static int run_reader(phone_ctx *c)
         return run_glob(c);
     char id[41];
     phone_file_id(rd->domain, rd->path, id);
-    if (!id[0] || locate(c->root, id, file, sizeof file) != 0)
+    if (!id[0] || find_file(c, id, file, sizeof file) != 0)
         return 0;
     snprintf(source, sizeof source, "%s/%s", rd->domain, rd->path);
     return run_one(c, file, source, rd->domain, rd->path);
@@ -560,23 +606,6 @@ void phone_report_free(phone_report *r)
     vg_free(r);
 }
 
-static int is_encrypted(const char *root)
-{
-    /* Manifest.plist's IsEncrypted; its absence (the test backup has none) means unencrypted */
-    char p[4096], *data = NULL;
-    size_t len = 0;
-    snprintf(p, sizeof p, "%s/Manifest.plist", root);
-    if (phone__read_file(p, 64u << 20, &data, &len, NULL) != 0)
-        return 0;
-    int enc = 0;
-    const char *key = "IsEncrypted";
-    /* cheap test before parsing: the key must be there */
-    if (memmem(data, len, key, strlen(key)))
-        enc = phone__plist_bool(data, len, key);
-    vg_free(data);
-    return enc;
-}
-
 int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err)
 {
     *out = NULL;
@@ -589,9 +618,10 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
         vg_error_set(err, VG_E_NOTFOUND, "%s is not an iOS backup (no Info.plist, no Manifest.db)", path);
         return vg_error_hint(err, "give the backup's own folder, the one named after the device's UDID");
     }
-    if (is_encrypted(path)) {
-        vg_error_set(err, VG_E_UNSUPPORTED, "%s is an encrypted backup", path);
-        return vg_error_hint(err, "make an unencrypted copy first (decryption is not supported yet)");
+    int encrypted = phone_ios_is_encrypted(path);
+    if (encrypted && !(opts && opts->key)) {
+        vg_error_set(err, VG_E_USAGE, "%s is an encrypted backup", path);
+        return vg_error_hint(err, "give its password (--password-stdin, or at the prompt) or a saved --key-file");
     }
     phone_report *r = vg_calloc(1, sizeof *r);
     size_t n = 0;
@@ -614,6 +644,15 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
     c.r = r;
     c.err = err;
     int rc = ev_text_new(EV_WANT_NET, &c.text, err);
+    if (!rc && encrypted && is_file(p2)) { /* Manifest.db decrypted into the private folder, read from there */
+        c.key = opts->key;
+        if (tmpdir(&c) != 0)
+            rc = vg_error_set(err, VG_E_IO, "cannot make a temporary folder to decrypt %s", path);
+        snprintf(c.manifest_path, sizeof c.manifest_path, "%s/Manifest.db", c.tmp);
+        if (!rc)
+            rc = phone__ios_decrypt_manifest(c.key, path, c.manifest_path, err);
+        snprintf(p2, sizeof p2, "%s", c.manifest_path);
+    }
     if (!rc && is_file(p2)) {
         phone_artifact dummy = {0};
         c.art = &dummy;

@@ -279,8 +279,22 @@ int phone_mbfile_parse(const void *data, size_t len, phone_mbfile *out)
         out->changed = vg_time_from_unix((int64_t)v, 0, 0);
         out->has_changed = 1;
     }
-    uint_of(deref(objects, plist_dict_get_item(root, "Size")), &out->size);
+    out->has_size = uint_of(deref(objects, plist_dict_get_item(root, "Size")), &out->size);
     uint_of(deref(objects, plist_dict_get_item(root, "Mode")), &out->mode);
+    if (uint_of(deref(objects, plist_dict_get_item(root, "ProtectionClass")), &v) && v < 64)
+        out->protection_class = (uint32_t)v;
+    /* EncryptionKey: an archived NSData ({"NS.data": <data>}) or, in some archives, the data itself */
+    plist_t ek = deref(objects, plist_dict_get_item(root, "EncryptionKey"));
+    if (ek && plist_get_node_type(ek) == PLIST_DICT)
+        ek = deref(objects, plist_dict_get_item(ek, "NS.data"));
+    if (ek && plist_get_node_type(ek) == PLIST_DATA) {
+        uint64_t n = 0;
+        const char *d = plist_get_data_ptr(ek, &n);
+        if (d && n >= 4 && n <= sizeof out->enckey) {
+            memcpy(out->enckey, d, (size_t)n);
+            out->enckey_len = (size_t)n;
+        }
+    }
     rc = 0;
 done:
     plist_free(p);
