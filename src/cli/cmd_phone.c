@@ -20,6 +20,7 @@
 static const char usage[] =
     "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
     "                             [--password-stdin | --key-file F] [--json] [--no-record] BACKUP\n"
+    "       vigil phone check-ios --fs [options] ROOT\n"
     "       vigil phone decrypt-ios [--password-stdin | --key-file F] [--save-key F] BACKUP OUTDIR\n"
     "\n"
     "check-ios checks an iOS backup (the folder with Info.plist and Manifest.db)\n"
@@ -36,6 +37,10 @@ static const char usage[] =
     "  --iocs FILE    STIX bundle(s) or folders of them to use instead of the store's\n"
     "                 indicators (repeatable); sightings are then recorded only\n"
     "                 when --store is given too\n"
+    "  --fs           ROOT is a filesystem dump (the folder holding private/var):\n"
+    "                 each artifact is read at its device path, and the whole tree\n"
+    "                 is walked (file paths, folder names as process names, and\n"
+    "                 DataUsage processes whose binary is nowhere in it)\n"
     "  --json         one JSON document: device, artifacts, findings\n"
     "  --no-record    record no sightings\n"
     "\n"
@@ -199,12 +204,13 @@ static int check_ios(int argc, char **argv)
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {"password-stdin", no_argument, NULL, 'p'}, {"key-file", required_argument, NULL, 'k'},
+        {"fs", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
     const char *store_opt = NULL, *collection = NULL, *key_file = NULL;
     const char *iocs[64];
     size_t niocs = 0;
-    int o, json = 0, record = 1, pw_stdin = 0;
+    int o, json = 0, record = 1, pw_stdin = 0, fs = 0;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
@@ -214,6 +220,7 @@ static int check_ios(int argc, char **argv)
         case 'n': record = 0; break;
         case 'p': pw_stdin = 1; break;
         case 'k': key_file = optarg; break;
+        case 'f': fs = 1; break;
         case 'i':
             if (niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -232,8 +239,9 @@ static int check_ios(int argc, char **argv)
     if (niocs && !store_opt)
         record = 0; /* the bundle's indicators are not in any store the user named */
     phone_opts popts = {0};
+    popts.fs = fs;
     phone_ios_key *key = NULL;
-    if (phone_ios_is_encrypted(argv[optind])) {
+    if (!fs && phone_ios_is_encrypted(argv[optind])) {
         if (!(key = unlock("phone check-ios", argv[optind], pw_stdin, key_file)))
             return CLI_EXIT_FAIL;
         popts.key = key;

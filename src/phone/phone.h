@@ -100,6 +100,7 @@ typedef struct phone_ios_key phone_ios_key;
 /* Options (zero-initialise). */
 typedef struct phone_opts {
     const phone_ios_key *key; /* opens an encrypted backup (NULL: an encrypted backup is refused) */
+    int fs;                   /* 1: the path is a filesystem dump (its root, holding private/var/...) */
     /* Every value looked up, with its artifact; for timelines and tests (may be NULL). Nonzero stops the check. */
     int (*on_value)(const char *artifact, const char *record, int kind, const char *value, const vg_time *t,
                     void *ctx);

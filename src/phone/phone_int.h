@@ -21,14 +21,21 @@
 
 typedef struct phone_ctx phone_ctx;
 
+/* Where a row applies (phone_reader.modes); 0 is both. */
+enum { PHONE_M_BACKUP = 1, PHONE_M_FS = 2 };
+
 /* One row of the artifact table. */
 typedef struct phone_reader {
     const char *name;     /* short name, as the reference tool names its module ("sms") */
     const char *domain;   /* backup domain; NULL for files at the backup's top (Info.plist, Manifest.db) */
-    const char *path;     /* relative path; when it holds '*' it is a GLOB over Manifest.db (domain too) */
+    const char *path;     /* relative path; when it holds '*' it is a GLOB over Manifest.db (domain too);
+                             NULL (with domain NULL): the reader is given the root folder itself */
     const char *extracts; /* what it reads, one line (docs and --help) */
     /* Reads one file: `file` is its path on disk, `source` the backup name ("HomeDomain/Library/SMS/sms.db"). */
     int (*read)(phone_ctx *c, const char *file, const char *source);
+    unsigned modes;       /* PHONE_M_BACKUP, PHONE_M_FS, or 0 for both */
+    const char *fs;       /* filesystem dumps: the device path glob relative to the root ({a,b} allowed);
+                             NULL: derived from domain and path (phone_ios_fs.c) */
 } phone_reader;
 
 /* The iOS table (phone_ios_readers.c), NULL-name terminated. */
@@ -50,6 +57,9 @@ struct phone_ctx {
     char tmp[256];           /* private temporary folder (for databases with a WAL), "" until made */
     const char *cur_file;    /* the file the current reader was given */
     const char *cur_wal;     /* its write-ahead log in the backup (file id of "<path>-wal"), or NULL */
+    int fs;                  /* 1: root is a filesystem dump (--fs) */
+    char **names;            /* --fs: every file name of the tree, sorted (phone__fs_walk) */
+    size_t nnames;           /* their count */
     int stop;                /* a fatal code (VG_E_NOMEM, on_value's return) once set */
     vg_error *err;           /* where a fatal error goes */
 };
@@ -108,6 +118,22 @@ int phone__ios_decrypt_file(const phone_ios_key *k, const phone_mbfile *mb, cons
 
 /* Decrypts <backup>/Manifest.db into out with ManifestKey; VG_E_INVALID when it does not give a database. */
 int phone__ios_decrypt_manifest(const phone_ios_key *k, const char *backup, const char *out, vg_error *err);
+
+/*
+ * Filesystem dumps (phone_ios_fs.c). phone__fs_find calls each(c, file,
+ * device path relative to the root) for every regular file of the row's
+ * device glob (a container's metadata must name the row's container id);
+ * *found counts them. Returns 0 or each's nonzero return.
+ */
+int phone__fs_find(phone_ctx *c, const phone_reader *rd, int (*each)(phone_ctx *c, const char *file, const char *rel),
+                   int *found);
+
+/* The `filesystem` reader: walks the tree at root (file paths, folder names as processes), keeps file names. */
+int phone__fs_walk(phone_ctx *c, const char *root, const char *source);
+
+/* True when a file of that name was seen by the walk. */
+int phone__fs_has_name(const phone_ctx *c, const char *name);
+void phone__fs_names_free(phone_ctx *c);
 
 /* Unix seconds to vg_time (microsecond digits). */
 vg_time phone__unix_time(double secs);

@@ -552,10 +552,26 @@ static int run_glob(phone_ctx *c)
     return rc;
 }
 
+static int run_fs_one(phone_ctx *c, const char *file, const char *rel)
+{
+    return run_one(c, file, rel, NULL, NULL);
+}
+
 static int run_reader(phone_ctx *c)
 {
     const phone_reader *rd = c->rd;
     char file[4096], source[4096];
+    if (rd->modes && !(rd->modes & (c->fs ? PHONE_M_FS : PHONE_M_BACKUP)))
+        return 0;
+    if (!rd->domain && !rd->path) /* the reader takes the whole tree */
+        return run_one(c, c->root, "/", NULL, NULL);
+    if (c->fs) {
+        /* the device path; a dump that is in fact a backup folder is read as one (what the reference tool does) */
+        int found = 0;
+        int rc = phone__fs_find(c, rd, run_fs_one, &found);
+        if (rc || found)
+            return rc;
+    }
     if (!rd->domain) { /* a file at the backup's top */
         if (c->manifest_path[0] && strcmp(rd->path, "Manifest.db") == 0)
             snprintf(file, sizeof file, "%s", c->manifest_path); /* decrypted */
@@ -614,7 +630,12 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
     snprintf(p, sizeof p, "%s/Info.plist", path);
     char p2[4096];
     snprintf(p2, sizeof p2, "%s/Manifest.db", path);
-    if (!is_file(p) && !is_file(p2)) {
+    struct stat sb;
+    if (opts && opts->fs && (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        vg_error_set(err, VG_E_NOTFOUND, "%s is not a folder", path);
+        return vg_error_hint(err, "give the root of the filesystem dump (the folder holding private/var)");
+    }
+    if (!(opts && opts->fs) && !is_file(p) && !is_file(p2)) {
         vg_error_set(err, VG_E_NOTFOUND, "%s is not an iOS backup (no Info.plist, no Manifest.db)", path);
         return vg_error_hint(err, "give the backup's own folder, the one named after the device's UDID");
     }
@@ -641,6 +662,7 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
     c.x = x;
     c.opts = opts ? opts : &none;
     c.root = path;
+    c.fs = opts && opts->fs;
     c.r = r;
     c.err = err;
     int rc = ev_text_new(EV_WANT_NET, &c.text, err);
@@ -670,6 +692,7 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
     if (!rc && c.stop)
         rc = c.stop;
     sqlite3_close(c.manifest);
+    phone__fs_names_free(&c);
     ev_text_free(c.text);
     rm_tmp(&c);
     r->summary->ended = vg_time_now(3);

@@ -383,6 +383,30 @@ static int du_orphan(phone_ctx *c, sqlite3_stmt *st)
                             sqlite3_column_int64(st, 1));
 }
 
+/*
+ * Filesystem dumps: a process without a bundle id is a binary of the system;
+ * when no file of the dump has its name, the binary is gone (spyware deletes
+ * itself). One finding per usage row, timed by it, as the reference tool.
+ */
+static int du_no_binary(phone_ctx *c, sqlite3_stmt *st)
+{
+    size_t len;
+    const char *name = col_text(st, 1, &len);
+    if (!name || !len || memchr(name, '/', len) || phone__fs_has_name(c, name))
+        return 0;
+    vg_time t;
+    char rec[128];
+    if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+        snprintf(rec, sizeof rec, "ZPROCESS Z_PK=%lld", sqlite3_column_int64(st, 0));
+    else
+        snprintf(rec, sizeof rec, "ZLIVEUSAGE Z_PK=%lld of ZPROCESS Z_PK=%lld", sqlite3_column_int64(st, 2),
+                 sqlite3_column_int64(st, 0));
+    return phone__heuristic(c, PHONE_MEDIUM, rec, name, cocoa_col(st, 3, &t),
+                            "Could not find the binary of the process %s (no bundle id) anywhere in the "
+                            "filesystem%s",
+                            name, len == 16 ? " (the name may be truncated to 16 characters in the database)" : "");
+}
+
 static int read_datausage(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
@@ -394,7 +418,18 @@ static int read_datausage(phone_ctx *c, const char *file, const char *source)
          du_orphan},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    static const query fsq[] = {
+        {"SELECT Z_PK, ZPROCNAME, ZBUNDLENAME, ZFIRSTTIMESTAMP FROM ZPROCESS ORDER BY Z_PK", du_process},
+        {"SELECT Z_PK, ZHASPROCESS, ZTIMESTAMP FROM ZLIVEUSAGE WHERE ZHASPROCESS IS NOT NULL AND ZHASPROCESS NOT IN "
+         "(SELECT Z_PK FROM ZPROCESS) ORDER BY Z_PK",
+         du_orphan},
+        {"SELECT p.Z_PK, p.ZPROCNAME, l.Z_PK, coalesce(l.ZTIMESTAMP, p.ZFIRSTTIMESTAMP) FROM ZPROCESS p "
+         "LEFT JOIN ZLIVEUSAGE l ON l.ZHASPROCESS = p.Z_PK WHERE coalesce(p.ZBUNDLENAME, '') = '' "
+         "ORDER BY p.Z_PK, l.Z_PK",
+         du_no_binary},
+        {NULL, NULL},
+    };
+    return run_queries(c, file, c->fs ? fsq : q);
 }
 
 /* ---- TCC ------------------------------------------------------------------- */
@@ -618,36 +653,47 @@ static int read_profile(phone_ctx *c, const char *file, const char *source)
 
 /* ---- the table ------------------------------------------------------------- */
 
+/* Device folders that hold per-app copies of a system file (Safari, WebKit) */
+#define FS_LIBS "private/var/mobile/{Library,Containers/Data/Application/*/Library}"
+
 const phone_reader phone__ios_readers[] = {
-    {"backup_info", NULL, "Info.plist", "device facts; installed application ids (app id)", read_backup_info},
+    {"filesystem", NULL, NULL,
+     "filesystem dumps: every file's path (file path, as /private/var/... and /var/...), every folder's name "
+     "(process name); modification time",
+     phone__fs_walk, PHONE_M_FS, NULL},
+    {"backup_info", NULL, "Info.plist", "device facts; installed application ids (app id)", read_backup_info,
+     PHONE_M_BACKUP, NULL},
     {"manifest", NULL, "Manifest.db",
      "every backed-up file: path (file path, base name as file and process name), domains in paths, app domains "
      "(app id); file modification time",
-     read_manifest},
-    {"safari_history", "*", "Library/Safari/History.db", "visited URLs with visit times (url)", read_safari_history},
+     read_manifest, PHONE_M_BACKUP, NULL},
+    {"safari_history", "*", "Library/Safari/History.db", "visited URLs with visit times (url)", read_safari_history,
+     0, FS_LIBS "/Safari/History.db"},
     {"safari_browser_state", "*", "Library/Safari/BrowserState.db",
-     "open tabs' URLs and their back/forward lists (url), last viewed time", read_safari_state},
+     "open tabs' URLs and their back/forward lists (url), last viewed time", read_safari_state, 0,
+     FS_LIBS "/Safari/BrowserState.db"},
     {"sms", "HomeDomain", "Library/SMS/sms.db",
-     "URLs, domains, addresses in message text; e-mail handles; attachment file names; message time", read_sms},
+     "URLs, domains, addresses in message text; e-mail handles; attachment file names; message time", read_sms, 0, NULL},
     {"whatsapp", "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite",
-     "URLs in messages, media URLs, link previews; message time", read_whatsapp},
+     "URLs in messages, media URLs, link previews; message time", read_whatsapp, 0, NULL},
     {"datausage", "WirelessDomain", "Library/Databases/DataUsage.sqlite",
      "process names and bundle ids with first-use time; missing and orphaned process rows (heuristics)",
-     read_datausage},
+     read_datausage, 0, NULL},
     {"netusage", "SysSharedContainerDomain-systemgroup.com.apple.networkusage", "Library/Databases/netusage.sqlite",
-     "as datausage", read_datausage},
+     "as datausage", read_datausage, 0, "private/var/networkd/{,db/}netusage.sqlite"},
     {"tcc", "HomeDomain", "Library/TCC/TCC.db",
-     "clients granted privacy permissions (process name, app id or path), with the grant time", read_tcc},
+     "clients granted privacy permissions (process name, app id or path), with the grant time", read_tcc, 0, NULL},
     {"global_preferences", "HomeDomain", "Library/Preferences/.GlobalPreferences.plist",
-     "lockdown mode (heuristic, informational)", read_prefs},
+     "lockdown mode (heuristic, informational)", read_prefs, 0, NULL},
     {"webkit_resource_load_statistics", "*", "*WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
-     "domains WebKit saw loading resources (domain), last user interaction", read_webkit_rls},
+     "domains WebKit saw loading resources (domain), last user interaction", read_webkit_rls, 0,
+     FS_LIBS "/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"},
     {"calendar", "HomeDomain", "Library/Calendar/Calendar.sqlitedb",
-     "participants' e-mail addresses; URLs and domains in event text; event start", read_calendar},
+     "participants' e-mail addresses; URLs and domains in event text; event start", read_calendar, 0, NULL},
     {"shortcuts", "HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", "URLs and domains in shortcut actions",
-     read_shortcuts},
+     read_shortcuts, 0, NULL},
     {"configuration_profiles", "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles",
      "Library/ConfigurationProfiles/profile-*.stub",
-     "installed profiles (heuristic) and the hosts and URLs they hold; install date", read_profile},
-    {NULL, NULL, NULL, NULL, NULL},
+     "installed profiles (heuristic) and the hosts and URLs they hold; install date", read_profile, 0, NULL},
+    {NULL, NULL, NULL, NULL, NULL, 0, NULL},
 };

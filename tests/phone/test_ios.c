@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <plist/plist.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@
 #include "scan/scan.h"
 #include "vg_test.h"
 
-static char backup[1024], bundle[1024], expected[1024];
+static char backup[1024], bundle[1024], expected[1024], expected_fs[1024];
 
 static idx *test_index(void)
 {
@@ -36,6 +37,17 @@ static idx *test_index(void)
     assert_int_equal(phone_index_from_files(paths, 1, &x, &err), 0);
     assert_int_equal(idx_indicator_count(x), 9); /* every pattern of the bundle has a key kind */
     return x;
+}
+
+static phone_report *check_opts(const idx *x, const char *path, const phone_opts *o)
+{
+    phone_report *r = NULL;
+    vg_error err = {0};
+    int rc = phone_check_ios(x, path, o, &r, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", err.where, err.msg);
+    assert_int_equal(rc, 0);
+    return r;
 }
 
 static phone_report *check(const idx *x, const char *path)
@@ -77,16 +89,39 @@ static int level_of(const char *mvt)
     return -1;
 }
 
-/* Every alert of MVT's check-backup is one of vigil's findings. */
-static void test_phone_ios__expected_mvt_alerts(void **state)
+/* MVT's "2019-08-27 15:08:09.253102" as vigil formats it, "" for none. */
+static void mvt_time(const char *mvt, char *out, size_t cap)
 {
-    (void)state;
-    idx *x = test_index();
-    phone_report *r = check(x, backup);
+    if (!mvt || !mvt[0]) {
+        out[0] = 0;
+        return;
+    }
+    snprintf(out, cap, "%.10sT%sZ", mvt, mvt + 11);
+}
+
+/* A heuristic finding of the module and level at MVT's event time (any time when MVT gave none). */
+static const phone_finding *find_heuristic(const phone_report *r, const char *module, int level, const char *when)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const phone_finding *f = &r->findings[i];
+        if (strcmp(f->artifact, module) || f->level != level || f->indicator >= 0)
+            continue;
+        char t[VG_TIME_MAX] = "";
+        if (f->has_time)
+            vg_time_format(&f->time, t);
+        if (!when[0] || strcmp(t, when) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* Every alert of one MVT command (alerts.json in `path`) is one of vigil's findings in r. */
+static void assert_mvt_alerts(const idx *x, const phone_report *r, const char *path, size_t nalerts)
+{
     json_error_t je;
-    json_t *alerts = json_load_file(expected, 0, &je);
+    json_t *alerts = json_load_file(path, 0, &je);
     assert_non_null(alerts);
-    assert_int_equal(json_array_size(alerts), 5);
+    assert_int_equal(json_array_size(alerts), nalerts);
     size_t i;
     json_t *a;
     json_array_foreach(alerts, i, a)
@@ -119,21 +154,38 @@ static void test_phone_ios__expected_mvt_alerts(void **state)
                 assert_non_null(strstr(f->record, rec));
             }
         } else {
-            /* heuristics: the DataUsage gap ("Missing process 5") and lockdown mode */
-            f = find(x, r, module, level, NULL, NULL);
+            /* heuristics: the DataUsage gap ("Missing process 5"), processes without a binary (--fs), lockdown
+               mode; each at MVT's event time */
+            char when[VG_TIME_MAX];
+            mvt_time(json_string_value(json_object_get(a, "event_time")), when, sizeof when);
+            f = find_heuristic(r, module, level, when);
             if (!f)
-                fail_msg("MVT heuristic %s (%s) not reported", module, json_string_value(json_object_get(a, "message")));
-            if (strcmp(module, "datausage") == 0) {
+                fail_msg("MVT heuristic %s (%s) at %s not reported", module,
+                         json_string_value(json_object_get(a, "message")), when);
+            if (strstr(json_string_value(json_object_get(a, "message")), "Missing process 5")) {
                 assert_non_null(strstr(f->message, "Missing process 5"));
                 assert_non_null(strstr(f->message, "com.apple.Fitness"));
-                /* MVT's event_time: 2019-08-27 15:08:09.253102, the previous process's first time */
-                char t[VG_TIME_MAX];
-                assert_true(f->has_time);
-                vg_time_format(&f->time, t);
-                assert_string_equal(t, "2019-08-27T15:08:09.253102Z");
+            }
+            if (strstr(json_string_value(json_object_get(a, "message")), "Could not find the binary")) {
+                assert_non_null(strstr(f->message, "Could not find the binary"));
+                assert_string_equal(f->value, json_string_value(json_object_get(ev, "proc_name")));
+                char rec[64];
+                snprintf(rec, sizeof rec, "ZLIVEUSAGE Z_PK=%lld ",
+                         (long long)json_integer_value(json_object_get(ev, "live_id")));
+                assert_non_null(strstr(f->record, rec));
             }
         }
     }
+    json_decref(alerts);
+}
+
+/* Every alert of MVT's check-backup is one of vigil's findings. */
+static void test_phone_ios__expected_mvt_alerts(void **state)
+{
+    (void)state;
+    idx *x = test_index();
+    phone_report *r = check(x, backup);
+    assert_mvt_alerts(x, r, expected, 5);
     /* MVT's SMS and WhatsApp alerts have no event time; vigil gives the message's */
     char t[VG_TIME_MAX];
     const phone_finding *sms = find(x, r, "sms", PHONE_CRITICAL, "https://badbadbad.example.org/", "TestMalware");
@@ -151,6 +203,7 @@ static void test_phone_ios__expected_mvt_alerts(void **state)
      */
     assert_non_null(find(x, r, "calendar", PHONE_CRITICAL, "user@example.org", "TestMalware"));
     assert_int_equal(r->nfindings, 6);
+    assert_null(find_heuristic(r, "datausage", PHONE_MEDIUM, "")); /* the binary check needs a filesystem */
     /* what was read */
     assert_string_equal(r->device.build_version, "18C66");
     assert_string_equal(r->device.product_version, "14.3");
@@ -166,9 +219,149 @@ static void test_phone_ios__expected_mvt_alerts(void **state)
             assert_int_equal(pa->records, 2);
         if (strcmp(pa->name, "safari_history") == 0)
             assert_int_equal(pa->state, PHONE_ABSENT); /* not in this backup */
+        if (strcmp(pa->name, "filesystem") == 0)
+            assert_int_equal(pa->state, PHONE_ABSENT); /* --fs only */
     }
-    json_decref(alerts);
     phone_report_free(r);
+    idx_free(x);
+}
+
+/*
+ * MVT's check-fs pointed at the backup folder: the same artifacts (found by
+ * their backup file ids, since the folder has no device paths), plus the
+ * two DataUsage usage rows of CumulativeUsageTracker, a process without a
+ * bundle id whose binary is nowhere in the tree.
+ */
+static void test_phone_ios__expected_mvt_fs_alerts(void **state)
+{
+    (void)state;
+    idx *x = test_index();
+    phone_opts o = {0};
+    o.fs = 1;
+    phone_report *r = check_opts(x, backup, &o);
+    assert_mvt_alerts(x, r, expected_fs, 7);
+    assert_non_null(find(x, r, "calendar", PHONE_CRITICAL, "user@example.org", "TestMalware")); /* as above */
+    assert_int_equal(r->nfindings, 8);
+    for (size_t k = 0; k < r->nartifacts; k++) {
+        const phone_artifact *pa = &r->artifacts[k];
+        if (strcmp(pa->name, "filesystem") == 0)
+            assert_int_equal(pa->records, 23); /* 10 folders, 13 files: MVT's filesystem module has 23 too */
+        if (strcmp(pa->name, "manifest") == 0 || strcmp(pa->name, "backup_info") == 0)
+            assert_int_equal(pa->state, PHONE_ABSENT); /* backups only */
+    }
+    phone_report_free(r);
+    idx_free(x);
+}
+
+static void put_file(const char *root, const char *rel, const void *data, size_t len)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    for (char *q = p + strlen(root) + 1; (q = strchr(q, '/')); q++) {
+        *q = 0;
+        mkdir(p, 0700);
+        *q = '/';
+    }
+    vg_test_write_file(p, data, len);
+}
+
+static void put_real(const char *root, const char *rel, const char *domain, const char *brel)
+{
+    char id[41], p[1400];
+    phone_file_id(domain, brel, id);
+    snprintf(p, sizeof p, "%s/%.2s/%s", backup, id, id);
+    size_t len;
+    char *data = vg_test_read_file(p, &len);
+    put_file(root, rel, data, len);
+    free(data);
+}
+
+static void put_container(const char *root, const char *base, const char *uuid, const char *ident)
+{
+    char rel[512];
+    plist_t d = plist_new_dict();
+    plist_dict_set_item(d, "MCMMetadataIdentifier", plist_new_string(ident));
+    char *xml = NULL;
+    uint32_t n = 0;
+    plist_to_xml(d, &xml, &n);
+    plist_free(d);
+    snprintf(rel, sizeof rel, "%s/%s/.com.apple.mobile_container_manager.metadata.plist", base, uuid);
+    put_file(root, rel, xml, n);
+    free(xml);
+}
+
+/*
+ * A filesystem dump laid out as on the device: the artifacts at their device
+ * paths (WhatsApp in an app-group container whose metadata names it, a decoy
+ * container of another app holding the same file name), a file-path and a
+ * folder-name indicator, and a system binary present for one process.
+ */
+static void test_phone_ios__fs_dump(void **state)
+{
+    (void)state;
+    const char *root = vg_test_tmpdir("phone_fs");
+    static const char *const groups = "private/var/mobile/Containers/Shared/AppGroup";
+    put_real(root, "private/var/mobile/Library/SMS/sms.db", "HomeDomain", "Library/SMS/sms.db");
+    put_real(root, "private/var/mobile/Library/TCC/TCC.db", "HomeDomain", "Library/TCC/TCC.db");
+    put_real(root, "private/var/wireless/Library/Databases/DataUsage.sqlite", "WirelessDomain",
+             "Library/Databases/DataUsage.sqlite");
+    put_container(root, groups, "0E1C5D3A-1111-4F6B-9E2A-5A7B5C1D2E3F", "group.net.whatsapp.WhatsApp.shared");
+    put_real(root, "private/var/mobile/Containers/Shared/AppGroup/0E1C5D3A-1111-4F6B-9E2A-5A7B5C1D2E3F/ChatStorage.sqlite",
+             "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite");
+    /* the decoy: an app group of another app with a file of the same name (not a database at all) */
+    put_container(root, groups, "9F9F9F9F-2222-4F6B-9E2A-5A7B5C1D2E3F", "group.com.example.other");
+    put_file(root, "private/var/mobile/Containers/Shared/AppGroup/9F9F9F9F-2222-4F6B-9E2A-5A7B5C1D2E3F/ChatStorage.sqlite",
+             "junk", 4);
+    put_file(root, "private/var/tmp/evil.dylib", "x", 1);
+    put_file(root, "private/var/db/bh/payload", "x", 1);
+    put_file(root, "usr/libexec/CumulativeUsageTracker", "" "ELF", 4); /* its binary is there */
+    static const char iocs[] =
+        "{\"type\":\"bundle\",\"id\":\"bundle--6b1f1e5c-7a7e-4a36-9a6f-1d1f6f0b7a01\",\"objects\":["
+        "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--1b1f1e5c-7a7e-4a36-9a6f-1d1f6f0b7a01\","
+        "\"created\":\"2024-01-01T00:00:00Z\",\"modified\":\"2024-01-01T00:00:00Z\",\"name\":\"dylib\","
+        "\"pattern\":\"[file:path = '/var/tmp/evil.dylib']\",\"pattern_type\":\"stix\","
+        "\"valid_from\":\"2024-01-01T00:00:00Z\"},"
+        "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--2b1f1e5c-7a7e-4a36-9a6f-1d1f6f0b7a01\","
+        "\"created\":\"2024-01-01T00:00:00Z\",\"modified\":\"2024-01-01T00:00:00Z\",\"name\":\"bh\","
+        "\"pattern\":\"[process:name = 'bh']\",\"pattern_type\":\"stix\",\"valid_from\":\"2024-01-01T00:00:00Z\"}]}";
+    char bpath[1200];
+    snprintf(bpath, sizeof bpath, "%s.iocs.json", root);
+    vg_test_write_file(bpath, iocs, sizeof iocs - 1);
+    const char *paths[] = {bundle, bpath};
+    idx *x = NULL;
+    vg_error err = {0};
+    assert_int_equal(phone_index_from_files(paths, 2, &x, &err), 0);
+    phone_opts o = {0};
+    o.fs = 1;
+    phone_report *r = check_opts(x, root, &o);
+    const phone_finding *f = find(x, r, "sms", PHONE_CRITICAL, "https://badbadbad.example.org/", "TestMalware");
+    assert_non_null(f);
+    assert_string_equal(f->source, "private/var/mobile/Library/SMS/sms.db"); /* the device path */
+    assert_non_null(find(x, r, "tcc", PHONE_CRITICAL, "Launch", "TestMalware"));
+    f = find(x, r, "whatsapp", PHONE_CRITICAL, "https://example.org/news", "TestMalware");
+    assert_non_null(f);
+    assert_non_null(strstr(f->source, "0E1C5D3A-1111"));
+    /* the file path, in its /var form, and the folder named like a process */
+    f = find(x, r, "filesystem", PHONE_CRITICAL, "/var/tmp/evil.dylib", "dylib");
+    assert_non_null(f);
+    assert_string_equal(f->record, "/private/var/tmp/evil.dylib");
+    assert_true(f->has_time); /* the file's modification time */
+    f = find(x, r, "filesystem", PHONE_CRITICAL, "bh", "bh");
+    assert_non_null(f);
+    assert_string_equal(f->record, "/private/var/db/bh");
+    /* CumulativeUsageTracker's binary is in the dump: no "could not find the binary" */
+    assert_null(find_heuristic(r, "datausage", PHONE_MEDIUM, ""));
+    assert_non_null(find_heuristic(r, "datausage", PHONE_LOW, "")); /* the Z_PK gap needs no filesystem */
+    for (size_t k = 0; k < r->nartifacts; k++) {
+        const phone_artifact *pa = &r->artifacts[k];
+        assert_null(pa->error); /* the decoy ChatStorage.sqlite was never opened */
+        if (strcmp(pa->name, "whatsapp") == 0)
+            assert_int_equal(pa->files, 1);
+    }
+    phone_report_free(r);
+    /* a file is not a dump */
+    snprintf(bpath, sizeof bpath, "%s/usr/libexec/CumulativeUsageTracker", root);
+    assert_int_equal(phone_check_ios(x, bpath, &o, &r, &err), VG_E_NOTFOUND);
     idx_free(x);
 }
 
@@ -396,8 +589,10 @@ int main(void)
     snprintf(backup, sizeof backup, "%s/data/mobile/ios_backup", shared);
     snprintf(bundle, sizeof bundle, "%s/data/mobile/test-indicators.stix2", shared);
     snprintf(expected, sizeof expected, "%s/data/mobile/expected-mvt-output/ios_check-backup/alerts.json", shared);
+    snprintf(expected_fs, sizeof expected_fs, "%s/data/mobile/expected-mvt-output/ios_check-fs/alerts.json", shared);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_phone_ios__expected_mvt_alerts), cmocka_unit_test(test_phone_ios__sightings),
+        cmocka_unit_test(test_phone_ios__expected_mvt_alerts), cmocka_unit_test(test_phone_ios__expected_mvt_fs_alerts),
+        cmocka_unit_test(test_phone_ios__fs_dump),              cmocka_unit_test(test_phone_ios__sightings),
         cmocka_unit_test(test_phone_plist__real_and_broken),   cmocka_unit_test(test_phone_ios__damaged_artifact),
         cmocka_unit_test(test_phone_ios__wal),                 cmocka_unit_test(test_phone_ios__not_a_backup),
     };
