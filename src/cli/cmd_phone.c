@@ -1,9 +1,10 @@
 /*
  * cmd_phone.c - vigil phone: phone forensics. `check-ios` reads an iOS
- * backup's artifacts, looks their values up in the indicators (the store's,
- * or bundles given with --iocs), prints the findings and records each
- * indicator found as a sighting, the way `vigil scan` does. `decrypt-ios`
- * writes a decrypted copy of an encrypted backup.
+ * backup's artifacts, `check-android` an Android bugreport, AndroidQF
+ * acquisition or adb backup; both look their values up in the indicators
+ * (the store's, or bundles given with --iocs), print the findings and record
+ * each indicator found as a sighting, the way `vigil scan` does.
+ * `decrypt-ios` writes a decrypted copy of an encrypted iOS backup.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -80,6 +81,39 @@ static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, 
     return k;
 }
 
+static const char usage_android[] =
+    "usage: vigil phone check-android [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
+    "                                 [--password-stdin] [--json] [--no-record] PATH\n"
+    "\n"
+    "Checks an Android acquisition for traces of spyware and stalkerware. PATH is\n"
+    "a bugreport (zip or folder: dumpsys packages, activities, receivers,\n"
+    "accessibility, appops, batterystats, dbinfo, platform_compat, adb keys,\n"
+    "properties, tombstones, file timestamps), an AndroidQF acquisition (folder\n"
+    "or zip: packages with APK and certificate hashes, processes, properties,\n"
+    "settings, files, root binaries, mounts, and its bugreport.zip and\n"
+    "backup.ab), or an adb backup (.ab, encrypted or not: SMS and MMS). Values\n"
+    "are looked up in the indicators (app ids, android-property names, process\n"
+    "names with the 15-character truncation, file paths, APK and certificate\n"
+    "hashes, domains and URLs in messages); heuristics need no indicator (root\n"
+    "binaries and apps, system partitions mounted read-write, sideloaded apps,\n"
+    "enabled accessibility services, risky app operations, trusted adb keys,\n"
+    "crashes of privileged processes, settings that weaken protections).\n"
+    "\n"
+    "  --store PATH      the store whose indicators are used (default ./vigil.db);\n"
+    "                    each indicator found becomes a sighting there\n"
+    "  --iocs FILE       STIX bundle(s) or folders of them to use instead of the\n"
+    "                    store's indicators (repeatable); sightings are then\n"
+    "                    recorded only when --store is given too\n"
+    "  --password-stdin  the password of an encrypted backup, one line of standard\n"
+    "                    input (without it, it is asked on the terminal when an\n"
+    "                    encrypted backup is met)\n"
+    "  --json            one JSON document: device, artifacts, findings\n"
+    "  --no-record       record no sightings\n"
+    "\n"
+    "An artifact that cannot be read (a damaged zip, a wrong password) is listed\n"
+    "with its error and the rest is checked. Exit status: 0 nothing found\n"
+    "(informational findings do not count), 1 something found, 2 error.\n";
+
 static double secs_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -117,6 +151,8 @@ static json_t *report_json(const idx *x, const phone_report *r, size_t nsight)
         json_object_set_new(dev, "backup_date", json_string(t));
     }
     json_object_set_new(dev, "installed_applications", json_integer((json_int_t)d->napps));
+    if (d->os)
+        json_object_set_new(dev, "os", json_string(d->os));
     for (size_t i = 0; i < r->nartifacts; i++) {
         const phone_artifact *a = &r->artifacts[i];
         json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "name", a->name, "state", state_name(a->state), "files",
@@ -160,7 +196,7 @@ static void print_report(const idx *x, const phone_report *r)
 {
     const phone_device *d = &r->device;
     if (d->product_type || d->product_version) {
-        printf("device: %s, iOS %s (%s)", d->product_type ? d->product_type : "?",
+        printf("device: %s, %s %s (%s)", d->product_type ? d->product_type : "?", d->os ? d->os : "iOS",
                d->product_version ? d->product_version : "?", d->build_version ? d->build_version : "?");
         if (d->has_backup_date) {
             char t[VG_TIME_MAX];
@@ -195,6 +231,79 @@ static void print_report(const idx *x, const phone_report *r)
             printf("%s\n", f->message);
         }
     }
+}
+
+/* What check-ios and check-android share: where the indicators come from, what to print and record. */
+typedef struct check_opts {
+    const char *store;       /* --store, or NULL */
+    const char *collection;  /* --collection, or NULL */
+    const char *const *iocs; /* --iocs files */
+    size_t niocs;
+    int json;                /* --json */
+    int record;              /* 0: --no-record, or --iocs without --store */
+} check_opts;
+
+typedef int (*check_fn)(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err);
+
+/* Builds the index, runs the check, records sightings, prints the report. Returns the exit code. */
+static int check_run(const char *path, check_fn check, const phone_opts *popts, const check_opts *co)
+{
+    vg_error err = {0};
+    store *st = NULL;
+    idx *x = NULL;
+    phone_report *r = NULL;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = 0;
+    if (!co->niocs || co->record)
+        rc = store_open(cli_store_path(co->store), co->record ? STORE_CREATE : STORE_READONLY, &st, &err);
+    if (!rc)
+        rc = co->niocs ? phone_index_from_files(co->iocs, co->niocs, &x, &err)
+                       : scan_index_from_store(st, co->collection, NULL, &x, &err);
+    double tindex = secs_since(&t0);
+    if (!rc)
+        rc = check(x, path, popts, &r, &err);
+    double tcheck = secs_since(&t0) - tindex;
+    size_t nsight = 0;
+    if (!rc && co->record) {
+        char **ids = NULL;
+        rc = scan_record(st, x, r->summary, &ids, &nsight, &err);
+        for (size_t i = 0; i < nsight; i++)
+            vg_free(ids[i]);
+        vg_free(ids);
+    }
+    int found = 0;
+    if (!rc) {
+        for (size_t i = 0; i < r->nfindings; i++)
+            found |= r->findings[i].level >= PHONE_LOW;
+        if (co->json) {
+            json_t *j = report_json(x, r, nsight);
+            char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+            json_decref(j);
+            if (!s) {
+                rc = vg_error_set(&err, VG_E_NOMEM, "out of memory writing the report");
+            } else {
+                puts(s);
+                vg_free(s);
+            }
+        } else {
+            print_report(x, r);
+            const idx_stats *is = idx_get_stats(x);
+            fprintf(stderr,
+                    "index: %llu indicators, %llu keys in %.3f s; checked %llu values in %.3f s: %llu indicator hits, "
+                    "%zu findings; %zu sightings recorded\n",
+                    (unsigned long long)is->indicators, (unsigned long long)is->keys, tindex,
+                    (unsigned long long)r->values, tcheck, (unsigned long long)r->hits, r->nfindings, nsight);
+        }
+    }
+    phone_report_free(r);
+    idx_free(x);
+    store_close(st);
+    if (rc) {
+        cli_print_error("phone", &err);
+        return CLI_EXIT_FAIL;
+    }
+    return found ? CLI_EXIT_FOUND : CLI_EXIT_OK;
 }
 
 static int check_ios(int argc, char **argv)
@@ -238,6 +347,7 @@ static int check_ios(int argc, char **argv)
     }
     if (niocs && !store_opt)
         record = 0; /* the bundle's indicators are not in any store the user named */
+    check_opts co = {store_opt, collection, iocs, niocs, json, record};
     phone_opts popts = {0};
     popts.fs = fs;
     phone_ios_key *key = NULL;
@@ -246,62 +356,76 @@ static int check_ios(int argc, char **argv)
             return CLI_EXIT_FAIL;
         popts.key = key;
     }
-    vg_error err = {0};
-    store *st = NULL;
-    idx *x = NULL;
-    phone_report *r = NULL;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = 0;
-    if (!niocs || record)
-        rc = store_open(cli_store_path(store_opt), record ? STORE_CREATE : STORE_READONLY, &st, &err);
-    if (!rc)
-        rc = niocs ? phone_index_from_files(iocs, niocs, &x, &err) : scan_index_from_store(st, collection, NULL, &x, &err);
-    double tindex = secs_since(&t0);
-    if (!rc)
-        rc = phone_check_ios(x, argv[optind], &popts, &r, &err);
-    double tcheck = secs_since(&t0) - tindex;
-    size_t nsight = 0;
-    if (!rc && record) {
-        char **ids = NULL;
-        rc = scan_record(st, x, r->summary, &ids, &nsight, &err);
-        for (size_t i = 0; i < nsight; i++)
-            vg_free(ids[i]);
-        vg_free(ids);
+    int code = check_run(argv[optind], phone_check_ios, &popts, &co);
+    phone_ios_key_free(key);
+    return code;
+}
+
+/* The password of an encrypted adb backup: read from stdin before the check, or asked on the terminal when met. */
+typedef struct pw_ctx {
+    char pw[1026]; /* from --password-stdin, "" when it is asked instead */
+    int from_stdin;
+} pw_ctx;
+
+static int ask_password(void *ctx, const char *what, char *buf, size_t n)
+{
+    pw_ctx *p = ctx;
+    if (p->from_stdin) {
+        snprintf(buf, n, "%s", p->pw);
+        return buf[0] ? 0 : -1;
     }
-    int found = 0;
-    if (!rc) {
-        for (size_t i = 0; i < r->nfindings; i++)
-            found |= r->findings[i].level >= PHONE_LOW;
-        if (json) {
-            json_t *j = report_json(x, r, nsight);
-            char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-            json_decref(j);
-            if (!s) {
-                rc = vg_error_set(&err, VG_E_NOMEM, "out of memory writing the report");
-            } else {
-                puts(s);
-                vg_free(s);
+    fprintf(stderr, "vigil phone: %s is encrypted\n", what);
+    return cli_read_password("phone check-android", 0, buf, n);
+}
+
+static int check_android(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"store", required_argument, NULL, 's'}, {"iocs", required_argument, NULL, 'i'},
+        {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+        {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
+        {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+    };
+    check_opts co = {0};
+    co.record = 1;
+    static const char *iocs[64];
+    static pw_ctx pw;
+    memset(&pw, 0, sizeof pw);
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 's': co.store = optarg; break;
+        case 'c': co.collection = optarg; break;
+        case 'j': co.json = 1; break;
+        case 'n': co.record = 0; break;
+        case 'p': pw.from_stdin = 1; break;
+        case 'i':
+            if (co.niocs == sizeof iocs / sizeof iocs[0]) {
+                fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
+                return CLI_EXIT_FAIL;
             }
-        } else {
-            print_report(x, r);
-            const idx_stats *is = idx_get_stats(x);
-            fprintf(stderr,
-                    "index: %llu indicators, %llu keys in %.3f s; checked %llu values in %.3f s: %llu indicator hits, "
-                    "%zu findings; %zu sightings recorded\n",
-                    (unsigned long long)is->indicators, (unsigned long long)is->keys, tindex,
-                    (unsigned long long)r->values, tcheck, (unsigned long long)r->hits, r->nfindings, nsight);
+            iocs[co.niocs++] = optarg;
+            break;
+        case 'h': fputs(usage_android, stdout); return CLI_EXIT_OK;
+        default: fputs(usage_android, stderr); return CLI_EXIT_FAIL;
         }
     }
-    phone_report_free(r);
-    phone_ios_key_free(key);
-    idx_free(x);
-    store_close(st);
-    if (rc) {
-        cli_print_error("phone", &err);
+    if (optind + 1 != argc) {
+        fputs(usage_android, stderr);
         return CLI_EXIT_FAIL;
     }
-    return found ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+    co.iocs = iocs;
+    if (co.niocs && !co.store)
+        co.record = 0; /* the bundle's indicators are not in any store the user named */
+    if (pw.from_stdin && cli_read_password("phone check-android", 1, pw.pw, sizeof pw.pw) != 0)
+        return CLI_EXIT_FAIL;
+    phone_opts popts = {0};
+    popts.password = ask_password;
+    popts.password_ctx = &pw;
+    int code = check_run(argv[optind], phone_check_android, &popts, &co);
+    OPENSSL_cleanse(pw.pw, sizeof pw.pw);
+    return code;
 }
 
 static int decrypt_ios(int argc, char **argv)
@@ -360,10 +484,12 @@ int cmd_phone(int argc, char **argv)
         return check_ios(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "decrypt-ios") == 0)
         return decrypt_ios(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "check-android") == 0)
+        return check_android(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
-        fputs(usage, stdout);
+        printf("%s\n%s", usage, usage_android);
         return CLI_EXIT_OK;
     }
-    fputs(usage, stderr);
+    fprintf(stderr, "%s\n%s", usage, usage_android);
     return CLI_EXIT_FAIL;
 }

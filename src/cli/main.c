@@ -26,7 +26,7 @@ static const cli_command commands[] = {
     {"pattern", cmd_pattern, "check STIX patterns, or match one against observed data"},
     {"scan", cmd_scan, "look for the indicators in evidence (logs, JSON lines, folders) and record sightings"},
     {"index", cmd_index, "compile the match index once and save it; say what a saved index holds"},
-    {"phone", cmd_phone, "check an iOS backup for commercial spyware (indicators and heuristics)"},
+    {"phone", cmd_phone, "check an iOS backup or an Android acquisition for spyware (indicators and heuristics)"},
     {"serve", cmd_serve, "serve the store over TAXII 2.1 (accounts, rights and TLP enforced)"},
     {"peer", cmd_peer, "add, list or remove partners' TAXII collections to sync with"},
     {"sync", cmd_sync, "pull from and push to a peer's TAXII collection"},

@@ -1,6 +1,7 @@
 /*
- * phone.h - phone forensics: read the artifacts of an iOS backup that
- * commercial spyware leaves traces in, look every value up in the match
+ * phone.h - phone forensics: read the artifacts of an iOS backup, or of an
+ * Android bugreport, AndroidQF acquisition or adb backup, that commercial
+ * spyware and stalkerware leave traces in, look every value up in the match
  * index, and report findings (indicator hits and indicator-free heuristics).
  *
  *     idx *x;  phone_index_from_files(paths, n, &x, &err);   // or scan_index_from_store
@@ -79,6 +80,7 @@ typedef struct phone_device {
     int has_backup_date;   /* 1 when Last Backup Date was present */
     vg_time backup_date;   /* Last Backup Date */
     size_t napps;          /* Installed Applications */
+    const char *os;        /* "Android" for an Android check; NULL for iOS (static) */
 } phone_device;
 
 typedef struct phone_report {
@@ -105,6 +107,13 @@ typedef struct phone_opts {
     int (*on_value)(const char *artifact, const char *record, int kind, const char *value, const vg_time *t,
                     void *ctx);
     void *ctx;
+    /*
+     * Android: asked once for the password of an encrypted `adb backup` when
+     * the first one is met (NULL: such backups are reported as unreadable).
+     * Writes a NUL-terminated password into buf (n bytes); nonzero: none given.
+     */
+    int (*password)(void *ctx, const char *what, char *buf, size_t n);
+    void *password_ctx;
 } phone_opts;
 
 /*
@@ -236,5 +245,74 @@ void phone_file_id(const char *domain, const char *relpath, char out[41]);
 
 /* Apple's "Cocoa" time (seconds since 2001-01-01T00:00:00Z) to a vg_time. */
 vg_time phone_cocoa_time(double secs);
+
+/* ---- Android ---------------------------------------------------------------- */
+
+/*
+ * Checks an Android acquisition at `path` against x: a bugreport (zip or
+ * its extracted folder: the dumpstate file's dumpsys sections, tombstones,
+ * file timestamps), an AndroidQF acquisition (folder or zip: packages,
+ * processes, properties, settings, files, root binaries, mounts, dumpsys,
+ * and its nested bugreport.zip and backup.ab), an `adb backup` file (.ab,
+ * encrypted or not: opts->password is asked), or the extracted folder of
+ * one. Returns 0 whatever was found, VG_E_NOTFOUND when path is none of
+ * these, VG_E_NOMEM, or on_value's nonzero value. Unreadable or damaged
+ * artifacts (a truncated zip, a wrong password) are not errors: they are
+ * recorded in (*out)->artifacts and the rest is read.
+ */
+int phone_check_android(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err);
+
+/*
+ * Runs the one Android reader named `artifact` ("dumpsys_appops",
+ * "getprop", "aqf_packages"...: the names of docs/internals/phone.md) on
+ * bytes, as if read from a file called `source`. For tests and tools: a
+ * single `dumpsys <service>` output. Returns as phone_check_android, and
+ * VG_E_NOTFOUND for an unknown artifact name.
+ */
+int phone_check_android_artifact(const idx *x, const char *artifact, const char *data, size_t len,
+                                 const char *source, const phone_opts *opts, phone_report **out, vg_error *err);
+
+/* The header of an `adb backup` file. */
+typedef struct phone_ab_header {
+    int version;            /* 1..5 */
+    int compressed;         /* 1: the payload is zlib-compressed */
+    int encrypted;          /* 1: AES-256 */
+    unsigned char user_salt[64], ck_salt[64], user_iv[16], mk_blob[256];
+    size_t user_salt_len, ck_salt_len, mk_blob_len;
+    uint32_t rounds;        /* PBKDF2 rounds */
+    size_t payload;         /* offset of the payload in the file */
+} phone_ab_header;
+
+/*
+ * Parses an `adb backup` header (ANDROID BACKUP, version, compressed,
+ * encryption and, for AES-256, salts, rounds, IV and master-key blob in hex).
+ * Returns 0, VG_E_PARSE (not a backup, or a damaged header, with the line),
+ * VG_E_UNSUPPORTED (another version or cipher).
+ */
+int phone_ab_header_parse(const void *data, size_t len, phone_ab_header *h, vg_error *err);
+
+/*
+ * Decodes an `adb backup` into its tar: decrypts it with password (UTF-8;
+ * may be NULL for an unencrypted one) and inflates it. At most `max` bytes
+ * of tar. Returns 0 with *tar (vg_malloc'd) and *tarlen, VG_E_PARSE (damaged
+ * header or payload, truncated data), VG_E_USAGE (encrypted and no
+ * password), VG_E_INVALID (wrong password: the master key's checksum
+ * differs), VG_E_LIMIT (more than max), VG_E_UNSUPPORTED, VG_E_NOMEM.
+ */
+int phone_ab_decode(const void *data, size_t len, const char *password, size_t max, char **tar, size_t *tarlen,
+                    vg_error *err);
+
+/*
+ * Android's binary XML ("ABX", Android 12 and later) to events: fn is
+ * called for each start tag (attr NULL), each of its attributes (name and
+ * value as text: numbers in decimal, bytes in hex or base64 as written) and
+ * each text. `lossy` accepts the form dumpsys prints, where each byte that
+ * is not valid UTF-8 became U+FFFD (EF BF BD): lengths and numbers hidden
+ * that way are worked out where the rest allows it. Depth at most 64,
+ * strings at most 64 KB. Returns 0, VG_E_PARSE (with the offset), or fn's
+ * nonzero value.
+ */
+typedef int (*phone_abx_fn)(void *ctx, int depth, const char *tag, const char *attr, const char *value);
+int phone_abx_parse(const void *data, size_t len, int lossy, phone_abx_fn fn, void *ctx, vg_error *err);
 
 #endif
