@@ -27,7 +27,7 @@
  * section is run by the dumpstate reader for each dumpsys section of that
  * name (and getprop / ps for dumpstate's own sections).
  */
-#define ROW(name, path, section, extracts, fn, flags) {{name, NULL, path, extracts, NULL}, section, fn, flags}
+#define ROW(nm, pt, section, what, fn, flags) {{.name = nm, .path = pt, .extracts = what}, section, fn, flags}
 const phone_arow phone__android_rows[] = {
     ROW("dumpstate", "dumpstate.txt|dumpstate-*.txt|bugreport.txt|bugreport-*.txt|dumpsys.txt", NULL,
         "the bugreport's main file (or AndroidQF's dumpsys.txt), split into dumpsys sections for the rows below",
@@ -78,7 +78,7 @@ const phone_arow phone__android_rows[] = {
     ROW("sms", "apps/com.android.providers.telephony/d_f/*_sms_backup|apps/com.android.providers.telephony/d_f/"
                "*_mms_backup",
         NULL, "SMS and MMS of a backup: URLs, domains, addresses, e-mail in bodies", phone__a_sms, 0),
-    {{NULL, NULL, NULL, NULL, NULL}, NULL, NULL, 0},
+    {{.name = NULL}, NULL, NULL, 0},
 };
 
 static size_t row_count(void)
