@@ -52,6 +52,13 @@ static int print_hit(const scan_hit *h, void *p)
                               (json_int_t)h->line, "offset", (json_int_t)h->offset);
         if (!j)
             return VG_E_NOMEM;
+        if (h->packet)
+            json_object_set_new(j, "packet", json_integer((json_int_t)h->packet));
+        if (h->time) {
+            char ts[VG_TIME_MAX];
+            vg_time_format(h->time, ts);
+            json_object_set_new(j, "time", json_string(ts));
+        }
         if (h->field)
             json_object_set_new(j, "field", json_string(h->field));
         if (h->candidate)
@@ -63,7 +70,12 @@ static int print_hit(const scan_hit *h, void *p)
         puts(s);
         vg_free(s);
     } else {
-        if (h->line)
+        if (h->packet) {
+            char ts[VG_TIME_MAX] = "no time";
+            if (h->time)
+                vg_time_format(h->time, ts);
+            printf("%s: packet %llu (%s): ", h->file, (unsigned long long)h->packet, ts);
+        } else if (h->line)
             printf("%s:%llu: ", h->file, (unsigned long long)h->line);
         else
             printf("%s: ", h->file);
@@ -72,6 +84,15 @@ static int print_hit(const scan_hit *h, void *p)
                h->candidate ? " [candidate: needs the pattern evaluator]" : "");
     }
     return 0;
+}
+
+/* Warnings of the modules (a truncated capture...) go to stderr. */
+static void log_stderr(int level, const char *msg, void *ctx)
+{
+    (void)level;
+    (void)ctx;
+    cli_progress_end();
+    fprintf(stderr, "vigil scan: warning: %s\n", msg);
 }
 
 static double secs_since(const struct timespec *t0)
@@ -152,6 +173,7 @@ int cmd_scan(int argc, char **argv)
     scan_allow *allow = NULL;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    vg_log_set(log_stderr, NULL, VG_LOG_WARN);
     int rc = 0;
     if (nallow) {
         rc = scan_allow_new(&allow, &err);
@@ -216,6 +238,14 @@ int cmd_scan(int argc, char **argv)
                     (unsigned long long)sum->files, (double)sum->bytes / 1e6, t,
                     t > 0 ? (double)sum->bytes / 1e6 / t : 0.0, (unsigned long long)sum->hits, sum->naggs,
                     ", ", (unsigned long long)sum->candidates, nsight);
+            if (sum->packets || sum->damaged) {
+                fprintf(stderr, "captures: %llu packets (%llu malformed, skipped)", (unsigned long long)sum->packets,
+                        (unsigned long long)sum->malformed);
+                if (sum->damaged)
+                    fprintf(stderr, "; %llu read only in part (see the warnings above)",
+                            (unsigned long long)sum->damaged);
+                fputc('\n', stderr);
+            }
             if (allow)
                 fprintf(stderr, "allow-lists: %llu lists, %llu entries; %llu hits suppressed\n",
                         (unsigned long long)scan_allow_lists(allow), (unsigned long long)scan_allow_entries(allow),

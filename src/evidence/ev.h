@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/vg_error.h"
+#include "core/vg_time.h"
 
 /* Kinds of observation. */
 enum ev_kind {
@@ -141,6 +142,14 @@ uint64_t ev_stream_raw_read(const ev_stream *s);
  */
 int ev_stream_next(ev_stream *s, ev_chunk *c, vg_error *err);
 
+/*
+ * Reads up to n decompressed bytes into dst, as they are (no lines): for
+ * binary formats read from a stream (captures). Do not mix with
+ * ev_stream_next on one stream. Returns the count (less than n only at the
+ * end; 0 at the end), or VG_E_IO / VG_E_PARSE (damaged .gz/.zst).
+ */
+long ev_stream_read(ev_stream *s, void *dst, size_t n, vg_error *err);
+
 /* After the end: the raw bytes' hashes as lower-case hex (NUL-terminated). */
 typedef struct ev_hashes {
     char md5[33];
@@ -155,5 +164,103 @@ int ev_stream_hashes(ev_stream *s, ev_hashes *h, vg_error *err);
  * Returns 0, VG_E_NOTFOUND, VG_E_IO, or fn's nonzero value.
  */
 int ev_walk(const char *path, int (*fn)(const char *file, uint64_t size, void *ctx), void *ctx, vg_error *err);
+
+/* ---- network captures (ev_pcap.c) ----------------------------------------------
+ *
+ * Reads pcap (both byte orders, micro- and nanosecond) and pcapng (sections
+ * of either byte order; interface, enhanced, simple and obsolete packet
+ * blocks; each interface's link type, time resolution and offset) from a
+ * stream (so .pcap.gz and .pcapng.zst too) or from memory, and decodes
+ * Ethernet (802.1Q/802.1ad tags), Linux cooked (SLL, SLL2), raw IPv4/IPv6 and
+ * BSD loopback (null/loop) frames: IPv4 (options; non-first fragments
+ * skipped), IPv6 (extension headers), UDP and TCP. Observations:
+ *
+ *   ip.src, ip.dst      the two addresses of every flow, once per flow
+ *   dns.qname           question names (UDP or TCP port 53)
+ *   dns.a, dns.aaaa     addresses in answers
+ *   dns.cname           CNAME targets in answers
+ *   tls.sni             server name of a TLS ClientHello (also over two or more segments)
+ *   http.host, http.url the Host of an HTTP request and http://host/path
+ *
+ * A malformed packet is skipped and counted; a damaged or truncated file
+ * ends the read with VG_E_PARSE naming the file, the packet and its byte
+ * offset, after every earlier packet was delivered.
+ */
+
+/* Capture file formats (ev_pcap_magic). */
+enum { EV_PCAP_NONE = 0, EV_PCAP_CLASSIC = 1, EV_PCAP_NG = 2 };
+
+/* 1 (EV_PCAP_CLASSIC) or 2 (EV_PCAP_NG) when b[0..n) starts a capture file (12 bytes tell), else 0. */
+int ev_pcap_magic(const void *b, size_t n);
+
+/*
+ * Whether the file at path is a capture, also inside .gz/.zst: 1, 0 (not a
+ * capture, or unreadable: the text reader will say why).
+ */
+int ev_pcap_sniff(const char *path);
+
+/* One observation from a capture. Pointers are borrowed for the duration of the callback. */
+typedef struct ev_pcap_obs {
+    int kind;          /* EV_DOMAIN, EV_URL, EV_IPV4 or EV_IPV6 */
+    const char *value; /* the value, NUL-terminated */
+    size_t len;        /* its length */
+    const char *field; /* where in the packet: "dns.qname", "tls.sni", "ip.dst"... (static) */
+    uint64_t packet;   /* 1-based packet number in the file */
+    uint64_t offset;   /* byte offset of the packet's record (block) in the (decompressed) file */
+    int has_time;      /* 1 when the packet carries a time (a pcapng simple packet block does not) */
+    vg_time time;      /* the packet's capture time, UTC */
+} ev_pcap_obs;
+
+/* Called for each observation; a nonzero return stops the read and is returned. */
+typedef int (*ev_pcap_fn)(const ev_pcap_obs *o, void *ctx);
+
+/* What a decoder has read. */
+typedef struct ev_pcap_stats {
+    uint64_t packets;   /* packet records read */
+    uint64_t bytes;     /* bytes of the file read (decompressed) */
+    uint64_t malformed; /* packets skipped because a header or message in them is malformed */
+    uint64_t fragments; /* non-first IP fragments skipped */
+    uint64_t other;     /* packets of link types or network protocols not decoded (ARP, ...) */
+    uint64_t flows;     /* flows started (a flow evicted from the bounded table and seen again counts twice) */
+} ev_pcap_stats;
+
+/* A capture decoder: the flow table, TCP reassembly and counters of one capture. Not shareable. */
+typedef struct ev_pcap ev_pcap;
+
+/* Creates a decoder delivering to fn. VG_E_NOMEM. */
+int ev_pcap_new(ev_pcap_fn fn, void *ctx, ev_pcap **out, vg_error *err);
+void ev_pcap_free(ev_pcap *p);
+
+/*
+ * Reads a whole capture from s (opened by the caller, nothing read yet);
+ * `name` is the file's name for messages. Returns 0, fn's nonzero value,
+ * VG_E_PARSE (not a capture, damaged, truncated: err says the packet and
+ * offset), VG_E_LIMIT (a record over 16 MB, over 4096 interfaces), VG_E_IO,
+ * VG_E_NOMEM.
+ */
+int ev_pcap_read_stream(ev_pcap *p, ev_stream *s, const char *name, vg_error *err);
+
+/* The same from memory. */
+int ev_pcap_read_buf(ev_pcap *p, const void *data, size_t len, const char *name, vg_error *err);
+
+/*
+ * Decodes one frame of a link type (LINKTYPE_* of the pcap/pcapng files:
+ * 0 null, 1 Ethernet, 101 raw, 108 loop, 113 SLL, 228 IPv4, 229 IPv6,
+ * 276 SLL2); `wire` is its length on the wire (caplen <= wire means it was
+ * cut by the snap length). t may be NULL. Counts it as a packet. Returns 0
+ * (a malformed frame is counted, not an error) or fn's nonzero value.
+ */
+int ev_pcap_frame(ev_pcap *p, int linktype, const uint8_t *data, size_t caplen, size_t wire, uint64_t packet,
+                  const vg_time *t);
+
+/* The counters so far. */
+const ev_pcap_stats *ev_pcap_get_stats(const ev_pcap *p);
+
+/*
+ * Progress of ev_pcap_read_stream, about every megabyte: fn(label, base +
+ * raw bytes read, total, ctx). fn NULL: none.
+ */
+void ev_pcap_set_progress(ev_pcap *p, void (*fn)(const char *, uint64_t, uint64_t, void *), void *ctx,
+                          uint64_t base, uint64_t total);
 
 #endif

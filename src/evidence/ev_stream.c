@@ -301,6 +301,24 @@ int ev_stream_next(ev_stream *s, ev_chunk *c, vg_error *err)
     return 1;
 }
 
+long ev_stream_read(ev_stream *s, void *dst, size_t n, vg_error *err)
+{
+    if (s->raw_read == 0 && !s->raw_eof) {
+        int rc = detect(s, err);
+        if (rc)
+            return rc;
+    }
+    size_t got = 0;
+    while (got < n && !s->out_eof) {
+        long k = produce(s, (char *)dst + got, n - got, err);
+        if (k < 0)
+            return k;
+        got += (size_t)k;
+    }
+    s->offset += got;
+    return (long)got;
+}
+
 int ev_stream_hashes(ev_stream *s, ev_hashes *h, vg_error *err)
 {
     char *outs[3] = {h->md5, h->sha1, h->sha256};

@@ -171,6 +171,7 @@ typedef struct state {
     const char *file; /* the current file */
     char *file_copy;  /* owned copy of it, kept for the aggregates */
     char **files;     /* every file name kept (freed with the summary) */
+    const ev_pcap_obs *pkt; /* the packet of the capture hit being delivered, NULL for text */
 } state;
 
 static int grow_map(state *s)
@@ -257,12 +258,14 @@ static int deliver(state *s, const char *file, uint32_t ind, int kind, int candi
         }
         a->last_line = line;
         a->last_offset = offset;
+        scan__capture_seen(a, s->pkt);
         a->count++;
         s->sum->hits++;
     }
     if (s->o->on_hit) {
         scan_hit h = {ind,  idx_indicator_id(s->x, ind), idx_indicator_name(s->x, ind), kind, value, file, line, offset,
-                      field, candidate};
+                      field, candidate, s->pkt ? s->pkt->packet : 0,
+                      s->pkt && s->pkt->has_time ? &s->pkt->time : NULL};
         int rc = s->o->on_hit(&h, s->o->ctx);
         if (rc)
             return rc;
@@ -497,6 +500,16 @@ static int lookup_file_value(state *s, int kind, const char *v, vg_error *err)
     return deliver_job(s, j, err);
 }
 
+/* A capture's hit (scan_pcap.c): delivered like a line's, with its packet. */
+static int capture_hit(const idx_hit *h, const ev_pcap_obs *o, void *ctx, vg_error *err)
+{
+    state *s = ctx;
+    s->pkt = o;
+    int rc = deliver(s, s->file, h->indicator, h->kind, h->candidate, o->value, 0, o->offset, o->field, err);
+    s->pkt = NULL;
+    return rc;
+}
+
 static int scan_file(const char *path, uint64_t size, void *p)
 {
     walkctx *w = p;
@@ -511,7 +524,12 @@ static int scan_file(const char *path, uint64_t size, void *p)
     int rc = set_file(s, path, err);
     if (!rc)
         rc = ev_stream_open(path, hash ? EV_STREAM_HASH : 0, &st, err);
-    while (!rc) {
+    int capture = !rc && ev_pcap_sniff(path); /* pcap/pcapng: packets, not lines */
+    if (capture) {
+        scan_capture c = {s->x, capture_hit, s, s->o->progress, w->done, w->total};
+        rc = scan__capture(&c, st, path, s->sum, err);
+    }
+    while (!rc && !capture) {
         int r0 = ev_stream_next(st, &w->c[0], err);
         if (r0 <= 0) {
             rc = r0;

@@ -33,8 +33,10 @@ typedef struct scan_hit {
     const char *file;      /* the evidence file */
     uint64_t line;         /* 1-based line; 0 for file-level observations (name, path, hashes) */
     uint64_t offset;       /* byte offset in the (decompressed) file */
-    const char *field;     /* JSON path of the value in a JSON line, or NULL */
+    const char *field;     /* JSON path of the value in a JSON line, the field of a packet ("dns.qname"), or NULL */
     int candidate;         /* the indicator's pattern needs the evaluator: not a confirmed hit */
+    uint64_t packet;       /* 1-based packet number in a capture; 0 when not from a capture */
+    const vg_time *time;   /* that packet's capture time (UTC), or NULL */
 } scan_hit;
 
 /*
@@ -84,10 +86,13 @@ typedef struct scan_agg {
     uint64_t last_line;
     uint64_t last_offset;
     char *last_value;
+    uint64_t first_packet; /* capture packet number of the first hit; 0 when not from a capture */
+    uint64_t last_packet;  /* of the last hit */
     uint64_t files;     /* evidence files it was seen in */
     char *last_file_counted; /* internal: the last file counted in `files` (borrowed from the scan) */
     int has_seen;       /* 1: first_seen/last_seen below are the evidence's own times (a phone artifact's
-                           clock), used for the sighting instead of the scan's start and end */
+                           clock, a captured packet's time), used for the sighting instead of the scan's
+                           start and end */
     vg_time first_seen; /* earliest time the evidence gives for a hit (when has_seen) */
     vg_time last_seen;  /* latest such time (when has_seen) */
 } scan_agg;
@@ -99,6 +104,9 @@ typedef struct scan_summary {
     uint64_t hits;        /* confirmed hits */
     uint64_t candidates;  /* candidate hits the pattern evaluator did not confirm (and file-level candidates) */
     uint64_t allowed;     /* hits dropped because their value is on an allow-list */
+    uint64_t packets;     /* packets read from captures (pcap, pcapng) */
+    uint64_t malformed;   /* of which skipped as malformed */
+    uint64_t damaged;     /* captures whose read ended early (truncated or damaged; a warning is logged) */
     scan_agg *aggs;       /* one per indicator hit, in order of first hit */
     size_t naggs;
     vg_time started;      /* when the scan started */

@@ -16,6 +16,7 @@
 #include "evidence/ev.h"
 #include "match/idx.h"
 #include "pattern/pattern.h"
+#include "scan/scan.h"
 
 /* The compiled patterns of the partial indicators, compiled on first use; shared by the scan's threads. */
 typedef struct scan_confirm scan_confirm;
@@ -43,5 +44,35 @@ void scan__lineobs_reset(scan_lineobs *l);
  */
 int scan__confirm(scan_confirm *c, ev_text *t, scan_lineobs *l, const char *line, size_t len, uint32_t ind,
                   vg_error *err);
+
+/* ---- captures (scan_pcap.c) ----------------------------------------------------- */
+
+/* What reading a capture needs from the pipeline. */
+typedef struct scan_capture {
+    const idx *x; /* the index */
+    /* delivers one hit of a packet's observation (scan.c: allow-lists, aggregate, on_hit); nonzero stops */
+    int (*deliver)(const idx_hit *h, const ev_pcap_obs *o, void *ctx, vg_error *err);
+    void *ctx;            /* for deliver */
+    vg_progress progress; /* raw bytes read: done + this file's, of total */
+    uint64_t done;        /* raw bytes of the files before this one */
+    uint64_t total;       /* raw bytes of every file */
+} scan_capture;
+
+/*
+ * Reads the capture in st (opened on path, nothing read yet) packet by
+ * packet, looks every observation up and delivers the hits; adds packets,
+ * malformed packets and bytes to sum. A truncated or damaged capture is not
+ * an error: its hits so far stay, a warning naming the file and packet goes
+ * to vg_log, sum->damaged counts it, and the rest of the file is read for its
+ * hashes. Returns 0, VG_E_IO, VG_E_NOMEM or deliver's nonzero value.
+ */
+int scan__capture(const scan_capture *c, ev_stream *st, const char *path, scan_summary *sum, vg_error *err);
+
+/*
+ * Folds where a confirmed hit was seen into its aggregate, before a->count
+ * counts it: the packet number and time of a capture's hit (o), or no packet
+ * (o NULL: a hit in text).
+ */
+void scan__capture_seen(scan_agg *a, const ev_pcap_obs *o);
 
 #endif

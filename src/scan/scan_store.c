@@ -5,8 +5,9 @@
  * The sighting (docs/internals/scan.md):
  *   sighting_of_ref  the indicator
  *   count            confirmed hits in this scan (capped at 999999999, the spec's maximum)
- *   first_seen / last_seen   when the scan started and ended (evidence carries no trusted clock)
- *   x_vigil_evidence {files, first: {file, line, offset, field, value}, last: {...}}
+ *   first_seen / last_seen   when the scan started and ended (text carries no trusted clock), or the
+ *                            earliest and latest times of the hits' captured packets or phone records
+ *   x_vigil_evidence {files, first: {file, line | packet, offset, field, value}, last: {...}}
  *   where_sighted_refs  [the scanning organisation] when the caller names one (scan_summary.org)
  *   observed_data_refs  [an observed-data of the first hit's value, with its cyber-observables]
  */
@@ -95,7 +96,8 @@ int scan_index_newer(store *st, const idx *x, const char *collection, uint64_t *
     return rc;
 }
 
-static json_t *where_json(const char *file, uint64_t line, uint64_t offset, const char *field, const char *value)
+static json_t *where_json(const char *file, uint64_t line, uint64_t packet, uint64_t offset, const char *field,
+                          const char *value)
 {
     json_t *w = json_object();
     if (!w)
@@ -103,6 +105,8 @@ static json_t *where_json(const char *file, uint64_t line, uint64_t offset, cons
     int bad = json_object_set_new(w, "file", json_string(file ? file : ""));
     if (line)
         bad |= json_object_set_new(w, "line", json_integer((json_int_t)line));
+    if (packet)
+        bad |= json_object_set_new(w, "packet", json_integer((json_int_t)packet));
     bad |= json_object_set_new(w, "offset", json_integer((json_int_t)offset));
     if (field)
         bad |= json_object_set_new(w, "field", json_string(field));
@@ -325,8 +329,8 @@ int scan_sighting_json(const idx *x, const scan_summary *sum, const scan_agg *a,
     }
 
     json_t *s = json_object(), *ev = json_object();
-    json_t *fw = where_json(a->first_file, a->first_line, a->first_offset, a->first_field, a->first_value);
-    json_t *lw = where_json(a->last_file, a->last_line, a->last_offset, NULL, a->last_value);
+    json_t *fw = where_json(a->first_file, a->first_line, a->first_packet, a->first_offset, a->first_field, a->first_value);
+    json_t *lw = where_json(a->last_file, a->last_line, a->last_packet, a->last_offset, NULL, a->last_value);
     int bad = !s || !ev || !fw || !lw;
     if (!bad) {
         bad |= json_object_set_new(s, "type", json_string("sighting"));
