@@ -294,7 +294,7 @@ static int name_then(abx *a, size_t pos, const name_k *t)
 
 static int value_then(abx *a, size_t pos, const name_k *t, uint32_t name)
 {
-    abx_ev e = {CMD_ATTRIBUTE, (uint8_t)t->type, 0, t->depth, name, pos, 0};
+    abx_ev e = {CMD_ATTRIBUTE, (uint8_t)t->type, 0, t->depth - 1, name, pos, 0}; /* the depth of its tag */
     size_t w = 0;
     switch (t->type) {
     case T_STRING:
