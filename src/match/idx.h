@@ -99,6 +99,25 @@ void idx_builder_free(idx_builder *b);
  * VG_E_NOMEM or VG_E_LIMIT (more than 2^31 indicators or 4 GB of keys).
  */
 int idx_builder_add_indicator(idx_builder *b, json_t *indicator, const vg_time *now, int *status, vg_error *err);
+/*
+ * Indicators added so far (the next added one gets this number), and taking
+ * one back: idx_builder_drop(b, ind, status) undoes the indicator `ind` added
+ * with outcome `status` (a later version replaces it); its keys are left out
+ * of the finished index and the counts forget it. status is that of an
+ * indicator never given a number (a skip) with ind = UINT32_MAX.
+ */
+uint32_t idx_builder_count_inds(const idx_builder *b);
+void idx_builder_drop(idx_builder *b, uint32_t ind, int status);
+
+/*
+ * The same from the indicator's JSON text (what the store and the streaming
+ * reader hold): the members the index needs are read without building a
+ * tree; unusual text (escapes in those members, duplicates) takes the tree
+ * path, so the outcome is idx_builder_add_indicator's. Text that is not
+ * JSON counts as IDX_SKIP_BAD.
+ */
+int idx_builder_add_indicator_text(idx_builder *b, const char *json, size_t len, const vg_time *now, int *status,
+                                   vg_error *err);
 
 /*
  * Adds one indicator given by its parts (id, optional name, pattern text and
@@ -148,6 +167,7 @@ void idx_set_origin(idx *x, const char *source, const char *store_added);
 /* Flags of an indicator record. */
 enum {
     IDX_IND_PARTIAL = 1, /* its pattern needs the evaluator: a key hit is only a candidate */
+    IDX_IND_DROPPED = 2, /* replaced by a later version while building (idx_builder_drop): has no keys */
 };
 
 /* Number of indicators recorded (skipped ones are not). */

@@ -40,6 +40,7 @@ struct idx_builder {
     size_t ninds;  /* how many */
     size_t capi;   /* allocated */
     vg_buf strs;   /* indicator strings; starts with one NUL so offset 0 is "" */
+    size_t ndropped; /* indicators taken back (IDX_IND_DROPPED) */
     uint64_t v4lens, v6lens[3];
     idx_stats st;
 };
@@ -280,6 +281,37 @@ static void count(idx_builder *b, int status)
     }
 }
 
+uint32_t idx_builder_count_inds(const idx_builder *b)
+{
+    return (uint32_t)b->ninds;
+}
+
+void idx_builder_drop(idx_builder *b, uint32_t ind, int status)
+{
+    if (ind != UINT32_MAX && ind < b->ninds) {
+        b->inds[ind].flags = IDX_IND_DROPPED; /* no longer partial: nothing to evaluate */
+        b->ndropped++;
+    }
+    b->st.indicators--;
+    switch (status) {
+    case IDX_ADDED: b->st.added--; break;
+    case IDX_ADDED_PARTIAL: b->st.partial--; break;
+    case IDX_SKIP_REVOKED: b->st.revoked--; break;
+    case IDX_SKIP_NOT_VALID: b->st.not_valid--; break;
+    case IDX_SKIP_NO_PATTERN: b->st.no_pattern--; break;
+    default: b->st.bad--; break;
+    }
+}
+
+int idx__builder_count(idx_builder *b, int status, int *out)
+{
+    b->st.indicators++;
+    count(b, status);
+    if (out)
+        *out = status;
+    return 0;
+}
+
 /* One (kind, value) of a compiled pattern. */
 typedef struct leafval {
     int kind;
@@ -472,6 +504,13 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
     *out = NULL;
     idx *x = vg_calloc(1, sizeof *x);
     const uint8_t *keys = (const uint8_t *)b->keys.data;
+    if (b->ndropped) { /* leave out the keys of indicators taken back */
+        size_t k = 0;
+        for (size_t i = 0; i < b->nt; i++)
+            if (!(b->inds[b->t[i].post & ~IDX_POST_CANDIDATE].flags & IDX_IND_DROPPED))
+                b->t[k++] = b->t[i];
+        b->nt = k;
+    }
     if (b->nt > 1)
         qsort_r(b->t, b->nt, sizeof *b->t, cmp_tuple, (void *)keys);
     /* count distinct keys and postings */

@@ -71,6 +71,10 @@ struct idx {
  * whenever the value is already lower-case.
  */
 uint64_t idx__hash_val(int kind, const uint8_t *p, size_t n, int fold);
+
+/* Counts an indicator offered and its outcome (IDX_ADDED...) without adding anything; *out (may be NULL) gets
+   status. Returns 0. */
+int idx__builder_count(idx_builder *b, int status, int *out);
 uint64_t idx__hash(const uint8_t *p, size_t n);
 
 /* SWAR lower-case of eight bytes: ASCII 'A'..'Z' become 'a'..'z', other bytes unchanged. */

@@ -69,6 +69,12 @@ void store_iter_free(store_iter *it)
         it->s->ops->iter_free(it);
 }
 
+int store_added_last(store *s, char out[VG_TIME_MAX], vg_error *err)
+{
+    out[0] = 0;
+    return s->ops->added_last(s, out, err);
+}
+
 int store_stats_get(store *s, store_stats *st, vg_error *err)
 {
     memset(st, 0, sizeof *st);

@@ -96,6 +96,8 @@ typedef struct store_query {
     size_t nat;                       /* how many */
     size_t limit;                     /* page size; 0: no limit */
     const char *cursor;               /* from store_iter_next_cursor of the previous page */
+    int any_order;                    /* rows in any order: no sort (much faster over a whole store); not with
+                                         limit or cursor, which need the order of date added */
 } store_query;
 
 /* One result row. Strings are borrowed until the next store_iter_next. */
@@ -145,6 +147,9 @@ typedef struct store_stats {
 } store_stats;
 
 int store_stats_get(store *s, store_stats *st, vg_error *err);
+
+/* The newest date added in the store ("" when empty), at once (store_stats_get counts everything). */
+int store_added_last(store *s, char out[VG_TIME_MAX], vg_error *err);
 
 /* Checks the store's integrity (every page, index and constraint). VG_E_STORE with what is wrong. */
 int store_verify(store *s, vg_error *err);

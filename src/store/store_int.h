@@ -67,6 +67,7 @@ struct store_ops {
     int (*iter_next)(store_iter *it, store_row *row, vg_error *err);
     void (*iter_free)(store_iter *it);
     int (*stats)(store *s, store_stats *st, vg_error *err);
+    int (*added_last)(store *s, char out[VG_TIME_MAX], vg_error *err);
     int (*verify)(store *s, vg_error *err);
     int (*count_by_type)(store *s, const char *collection,
                          int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,

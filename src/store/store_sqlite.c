@@ -492,7 +492,7 @@ static int sq_query_open(store *base, const store_query *q, store_iter **out, vg
         if (!rc)
             rc = vg_buf_putc(&sql, ')');
     }
-    if (!rc)
+    if (!rc && !(q->any_order && !q->limit && !cur_added[0]))
         rc = vg_buf_puts(&sql, " ORDER BY o.added, o.seq");
     if (!rc && q->limit)
         rc = vg_buf_printf(&sql, " LIMIT %zu", q->limit + 1);
@@ -653,6 +653,23 @@ static int sq_stats(store *base, store_stats *out, vg_error *err)
     return r == SQLITE_ROW ? 0 : store__sq_fail(s, err, "counting");
 }
 
+/* Rows get strictly increasing seq and added as they are inserted, so the last row by seq (the rowid: no scan)
+   holds the newest date added. */
+static int sq_added_last(store *base, char out[VG_TIME_MAX], vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT added FROM objects ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return store__sq_fail(s, err, "reading the last date added");
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out, VG_TIME_MAX, "%s", a ? a : "");
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store__sq_fail(s, err, "reading the last date added");
+}
+
 static int sq_verify(store *base, vg_error *err)
 {
     sq_store *s = (sq_store *)base;
@@ -741,6 +758,7 @@ const struct store_ops store__sqlite_ops = {
     .iter_next = sq_iter_next,
     .iter_free = sq_iter_free,
     .stats = sq_stats,
+    .added_last = sq_added_last,
     .verify = sq_verify,
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,

@@ -297,6 +297,121 @@ static void test_match_index__validity_and_revocation(void **state)
     idx_free(x);
 }
 
+/* The text path gives the tree path's outcome, indicator by indicator, on the awkward cases: escapes in the
+   members it reads, a string "true" for revoked, members given twice, nested values holding quotes and
+   braces, STIX 2.0 without spec_version, and text that is not JSON. */
+static void test_match_index__text_path_same_as_tree(void **state)
+{
+    (void)state;
+    const char *js[] = {
+        "{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern\":\"[domain-name:value='a.test']\","
+        "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"}",
+        "{\"id\":\"indicator--2\",\"revoked\":true,\"pattern\":\"[domain-name:value='b.test']\"}",
+        "{\"id\":\"indicator--3\",\"revoked\":\"true\",\"pattern\":\"[domain-name:value='c.test']\"}",
+        "{\"id\":\"indicator--4\",\"pattern\":\"[domain-name:value='d.test']\",\"valid_until\":\"2021-01-01T00:00:00Z\"}",
+        "{\"id\":\"indicator--5\",\"pattern\":\"[domain-name:value='e.test']\",\"valid_from\":\"2099-01-01T00:00:00Z\"}",
+        "{\"id\":\"indicator--6\",\"pattern\":\"alert tcp\",\"pattern_type\":\"snort\"}",
+        "{\"id\":\"indicator--7\",\"pattern\":\"[file:name = 'a\\\\'b.exe']\"}",
+        "{\"id\":\"indicator--8\",\"name\":\"caf\\u00e9\",\"pattern\":\"[domain-name:value='h.test']\"}",
+        "{\"id\":\"indicator--9\",\"pattern\":\"[domain-name:value='i.test']\",\"pattern\":\"[domain-name:value='j.test']\"}",
+        "{\"external_references\":[{\"description\":\"a \\\"quoted\\\" } ] { brace\",\"x\":[1,2.5e3,null,false]}],"
+        "\"id\":\"indicator--10\",\"kill_chain_phases\":{},\"pattern\":\"[domain-name:value='k.test']\"}",
+        "{\"id\":\"indicator--11\",\"spec_version\":\"2.0\",\"pattern\":\"[file:name = 'x' AND file:size = 1] START '2020-01-01T00:00:00Z' STOP '2021-01-01T00:00:00Z'\"}",
+        "{\"id\":\"indicator--12\",\"pattern\":\"[domain-name:value = \"}",
+        "{\"id\":\"indicator--13\",\"pattern\":42}",
+        "{\"id\":\"indicator--14\" \"pattern\":\"[domain-name:value='n.test']\"}",
+        "not json at all",
+        "  {  \"id\" : \"indicator--16\" , \"pattern\" : \"[ipv4-addr:value = '192.0.2.16']\" }  ",
+    };
+    size_t n = sizeof js / sizeof js[0];
+    idx_builder *bt = NULL, *bx = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&bt, &err), 0);
+    assert_int_equal(idx_builder_new(&bx, &err), 0);
+    vg_time now = vg_time_from_unix(1772357400, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        int st_text = -1, st_tree = -1;
+        assert_int_equal(idx_builder_add_indicator_text(bx, js[i], strlen(js[i]), &now, &st_text, &err), 0);
+        json_t *o = json_loads(js[i], 0, NULL);
+        if (o) {
+            assert_int_equal(idx_builder_add_indicator(bt, o, &now, &st_tree, &err), 0);
+            json_decref(o);
+        } else {
+            st_tree = IDX_SKIP_BAD; /* not JSON: counted as bad */
+        }
+        if (st_text != st_tree)
+            fail_msg("case %zu: text path %d, tree path %d", i, st_text, st_tree);
+    }
+    idx *xt = NULL, *xx = NULL;
+    assert_int_equal(idx_builder_finish(bt, &xt, &err), 0);
+    assert_int_equal(idx_builder_finish(bx, &xx, &err), 0);
+    assert_int_equal(idx_indicator_count(xt), idx_indicator_count(xx));
+    for (uint32_t i = 0; i < idx_indicator_count(xt); i++) {
+        assert_string_equal(idx_indicator_id(xt, i), idx_indicator_id(xx, i));
+        assert_string_equal(idx_indicator_name(xt, i), idx_indicator_name(xx, i));
+    }
+    static const char *const doms[] = {"a.test", "b.test", "c.test", "d.test", "e.test", "h.test",
+                                       "i.test", "j.test", "k.test", "n.test"};
+    for (size_t i = 0; i < sizeof doms / sizeof doms[0]; i++) {
+        char a[512];
+        snprintf(a, sizeof a, "%s", look(xt, IDX_K_DOMAIN, doms[i]));
+        assert_string_equal(look(xx, IDX_K_DOMAIN, doms[i]), a);
+    }
+    assert_string_equal(look(xx, IDX_K_DOMAIN, "c.test"), "indicator--3"); /* "true" as a string is not revoked */
+    assert_string_equal(look(xx, IDX_K_DOMAIN, "j.test"), "indicator--9"); /* the later duplicate, as jansson */
+    assert_string_equal(look(xx, IDX_K_IPV4, "192.0.2.16"), "indicator--16");
+    assert_string_equal(look(xx, IDX_K_FILE_NAME, "a'b.exe"), "indicator--7");
+    int named = 0;
+    for (uint32_t i = 0; i < idx_indicator_count(xx); i++)
+        if (!strcmp(idx_indicator_id(xx, i), "indicator--8")) {
+            assert_string_equal(idx_indicator_name(xx, i), "caf\xc3\xa9"); /* the \\u escape decoded */
+            named = 1;
+        }
+    assert_true(named);
+    const idx_stats *a = idx_get_stats(xt), *c = idx_get_stats(xx);
+    /* the two texts that are not JSON count as bad on the text path; the tree path never saw them */
+    assert_int_equal(a->indicators + 2, c->indicators);
+    assert_int_equal(a->bad + 2, c->bad);
+    assert_int_equal(a->added, c->added);
+    assert_int_equal(a->partial, c->partial);
+    assert_int_equal(a->revoked, c->revoked);
+    assert_int_equal(a->not_valid, c->not_valid);
+    assert_int_equal(a->no_pattern, c->no_pattern);
+    assert_int_equal(a->keys, c->keys);
+    idx_free(xt);
+    idx_free(xx);
+}
+
+/* An indicator taken back (a later version replaces it) leaves no key and no count behind. */
+static void test_match_index__drop(void **state)
+{
+    (void)state;
+    idx_builder *b = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    int st;
+    assert_int_equal(idx_builder_count_inds(b), 0);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--a", NULL, "[domain-name:value = 'old.test']", 0, &st, &err), 0);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--b", NULL, "[domain-name:value = 'keep.test']", 0, &st, &err), 0);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--c", NULL, "[file:name = 'p' AND file:size = 1]", 0, &st, &err), 0);
+    assert_int_equal(st, IDX_ADDED_PARTIAL);
+    assert_int_equal(idx_builder_count_inds(b), 3);
+    idx_builder_drop(b, 0, IDX_ADDED);
+    idx_builder_drop(b, 2, IDX_ADDED_PARTIAL);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--a", NULL, "[domain-name:value = 'new.test']", 0, &st, &err), 0);
+    idx *x = NULL;
+    assert_int_equal(idx_builder_finish(b, &x, &err), 0);
+    assert_string_equal(look(x, IDX_K_DOMAIN, "old.test"), "");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "new.test"), "indicator--a");
+    assert_string_equal(look(x, IDX_K_DOMAIN, "keep.test"), "indicator--b");
+    assert_string_equal(look(x, IDX_K_FILE_NAME, "p"), "");
+    const idx_stats *s = idx_get_stats(x);
+    assert_int_equal(s->indicators, 2);
+    assert_int_equal(s->added, 2);
+    assert_int_equal(s->partial, 0);
+    idx_free(x);
+}
+
 static void test_match_index__save_and_load(void **state)
 {
     (void)state;
@@ -362,6 +477,8 @@ int main(void)
         cmocka_unit_test(test_match_index__in_place_lookups),
         cmocka_unit_test(test_match_index__validity_and_revocation),
         cmocka_unit_test(test_match_index__save_and_load),
+        cmocka_unit_test(test_match_index__text_path_same_as_tree),
+        cmocka_unit_test(test_match_index__drop),
         cmocka_unit_test(test_match_index__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

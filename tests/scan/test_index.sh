@@ -38,6 +38,21 @@ expect 0 "indicators: " "$vigil" index info b.idx
 if grep -q "up to date\|out of date" out; then bad "an index from files compared with a store"; else ok; fi
 expect 1 "" "$vigil" scan --index b.idx ev.log
 
+# versions in bundles: the latest modified wins whatever the order; a revoked later version removes it
+ind() { # id-suffix modified value [revoked]
+    printf '{"type":"indicator","spec_version":"2.1","id":"indicator--%s","created":"2024-01-01T00:00:00.000Z","modified":"%s","pattern":"[domain-name:value = '"'"'%s'"'"']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"%s}' \
+        "$1" "$2" "$3" "${4:+,\"revoked\":true}"
+}
+u1=11111111-1111-4111-8111-111111111111 u2=22222222-2222-4222-8222-222222222222
+printf '[%s,%s,%s,%s]\n' "$(ind $u1 2024-03-01T00:00:00.000Z new.test)" "$(ind $u1 2024-02-01T00:00:00.000Z old.test)" \
+    "$(ind $u2 2024-01-01T00:00:00.000Z gone.test)" "$(ind $u2 2024-05-01T00:00:00.000Z gone.test 1)" >versions.json
+printf 'seen old.test\nseen new.test\nseen gone.test\n' >v.log
+expect 0 "indicators: 2 offered, 1 answered by the index" "$vigil" index build --iocs versions.json -o v.idx
+grep -q "skipped 1 revoked" out && ok || bad "the revoked later version is not counted: $(cat out)"
+expect 1 "" "$vigil" scan --index v.idx --json v.log
+hits=$(grep -o '"value":"[a-z.]*"' out | tr '\n' ' ')
+[ "$hits" = '"value":"new.test" ' ] && ok || bad "only new.test should hit, got: $hits"
+
 # errors
 printf 'VGIDX but not really an index file, just some bytes that are long enough to have a header....%0300d' 0 >bad.idx
 expect 2 "not a usable vigil index file" "$vigil" index info bad.idx
