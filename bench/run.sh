@@ -39,3 +39,6 @@ for b in "$build"/bench_*; do
     [ -x "$b" ] || continue
     VIGIL_BENCH_STORE="$tmp/big.db" "$b"
 done
+# vigil scan end to end against grep -F on a 1 GB corpus (BENCH_CORPUS_MB), and the index of the
+# million-indicator store built above
+"$root/bench/scan_vs_grep.sh" "$build" "$tmp/big.db"
