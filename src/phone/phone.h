@@ -83,6 +83,17 @@ typedef struct phone_device {
     const char *os;        /* "Android" for an Android check; NULL for iOS (static) */
 } phone_device;
 
+/* A value looked up, or an event an artifact describes (opts.collect). Strings are owned by the report. */
+typedef struct phone_event {
+    const char *artifact; /* the reader's name (static) */
+    char *source;         /* the file it came from */
+    char *record;         /* which record */
+    int kind;             /* IDX_K_* of a looked-up value; IDX_K_NONE for a described event */
+    char *value;          /* the value, or the event's description */
+    int has_time;         /* 1 when the record has a time */
+    vg_time time;         /* that time, UTC */
+} phone_event;
+
 typedef struct phone_report {
     phone_device device;       /* from Info.plist */
     phone_artifact *artifacts; /* one per reader, in table order */
@@ -92,6 +103,8 @@ typedef struct phone_report {
     uint64_t values;           /* values looked up in all */
     uint64_t hits;             /* indicator hits (findings with indicator >= 0) */
     scan_summary *summary;     /* one aggregate per indicator hit, for scan_record (device times in first/last_seen) */
+    phone_event *events;       /* with opts.collect: every value looked up and every described event, in order */
+    size_t nevents;
 } phone_report;
 
 void phone_report_free(phone_report *r);
@@ -103,6 +116,7 @@ typedef struct phone_ios_key phone_ios_key;
 typedef struct phone_opts {
     const phone_ios_key *key; /* opens an encrypted backup (NULL: an encrypted backup is refused) */
     int fs;                   /* 1: the path is a filesystem dump (its root, holding private/var/...) */
+    int collect;              /* 1: keep every value and event in the report (for phone_write_output) */
     /* Every value looked up, with its artifact; for timelines and tests (may be NULL). Nonzero stops the check. */
     int (*on_value)(const char *artifact, const char *record, int kind, const char *value, const vg_time *t,
                     void *ctx);

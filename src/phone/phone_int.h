@@ -41,6 +41,19 @@ typedef struct phone_reader {
 /* The iOS table (phone_ios_readers.c), NULL-name terminated. */
 extern const phone_reader phone__ios_readers[];
 
+/* Readers of the table kept in other files (phone_ios_readers_apps.c, phone_ios_readers_sys.c). */
+int phone__read_chrome(phone_ctx *c, const char *file, const char *source);
+int phone__read_firefox(phone_ctx *c, const char *file, const char *source);
+int phone__read_interactions(phone_ctx *c, const char *file, const char *source);
+int phone__read_contacts(phone_ctx *c, const char *file, const char *source);
+int phone__read_whatsapp_contacts(phone_ctx *c, const char *file, const char *source);
+int phone__read_idstatuscache(phone_ctx *c, const char *file, const char *source);
+int phone__read_location_clients(phone_ctx *c, const char *file, const char *source);
+int phone__read_addaily(phone_ctx *c, const char *file, const char *source);
+int phone__read_profile_events(phone_ctx *c, const char *file, const char *source);
+int phone__read_applications(phone_ctx *c, const char *file, const char *source);
+int phone__read_shutdown_log(phone_ctx *c, const char *file, const char *source);
+
 /* The check's state. */
 struct phone_ctx {
     const idx *x;            /* the index */
@@ -77,6 +90,42 @@ int phone__text(phone_ctx *c, const char *text, size_t len, const char *record, 
 /* A finding without an indicator. value may be NULL. Returns 0 or VG_E_NOMEM. */
 int phone__heuristic(phone_ctx *c, int level, const char *record, const char *value, const vg_time *t,
                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * An event the current artifact describes (an interaction, a profile
+ * installed, a contact): no lookup, kept for the timeline and the
+ * per-artifact output when opts.collect is set. Returns 0 or VG_E_NOMEM.
+ */
+int phone__event(phone_ctx *c, const char *record, const vg_time *t, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Finds another file of the device for the current reader (WhatsApp's
+ * contacts for interactions): by its backup domain and path, or at its
+ * device path in a filesystem dump, or decrypted. 0 and its path in out, or -1.
+ */
+int phone__find_other(phone_ctx *c, const char *domain, const char *rel, char *out, size_t cap);
+
+/* ---- SQLite helpers of the readers (phone_ios_readers.c) ---- */
+
+/* One query of a reader and the function called for each of its rows. */
+typedef struct phone_query {
+    const char *sql;
+    int (*row)(phone_ctx *c, sqlite3_stmt *st);
+} phone_query;
+
+/* Runs sql and calls row per result row (counting records). A statement that does not prepare (another iOS's schema) is 0. */
+int phone__each_row(phone_ctx *c, sqlite3 *db, const char *sql, int (*row)(phone_ctx *c, sqlite3_stmt *st));
+
+/* Opens file (phone__db_open), runs the queries (NULL-terminated), closes. */
+int phone__run_queries(phone_ctx *c, const char *file, const phone_query *q);
+
+/* A text column and its length (NULL when NULL). */
+const char *phone__col_text(sqlite3_stmt *st, int i, size_t *len);
+
+/* A time column: Cocoa seconds (nanoseconds when huge) or Unix seconds; NULL when NULL or 0, else t. */
+const vg_time *phone__cocoa_col(sqlite3_stmt *st, int i, vg_time *t);
+const vg_time *phone__unix_col(sqlite3_stmt *st, int i, vg_time *t);
 
 /* Counts a record read by the current artifact. */
 void phone__record(phone_ctx *c);
@@ -127,6 +176,9 @@ int phone__ios_decrypt_manifest(const phone_ios_key *k, const char *backup, cons
  */
 int phone__fs_find(phone_ctx *c, const phone_reader *rd, int (*each)(phone_ctx *c, const char *file, const char *rel),
                    int *found);
+
+/* The first file of the row's device glob into out. 0, or -1 when none. */
+int phone__fs_first(phone_ctx *c, const phone_reader *rd, char *out, size_t cap);
 
 /* The `filesystem` reader: walks the tree at root (file paths, folder names as processes), keeps file names. */
 int phone__fs_walk(phone_ctx *c, const char *root, const char *source);

@@ -191,6 +191,47 @@ static int on_hit(const idx_hit *h, void *p)
     return aggregate(c, &c->r->findings[c->r->nfindings - 1]);
 }
 
+static int keep_event(phone_ctx *c, const char *record, int kind, const char *value, size_t len, const vg_time *t)
+{
+    phone_report *r = c->r;
+    if (r->nevents % 1024 == 0) {
+        phone_event *n = vg_realloc(r->events, (r->nevents + 1024) * sizeof *n);
+        if (!n)
+            return c->stop = vg_error_set(c->err, VG_E_NOMEM, "out of memory keeping the timeline");
+        r->events = n;
+    }
+    phone_event *e = &r->events[r->nevents++];
+    memset(e, 0, sizeof *e);
+    e->artifact = c->rd->name;
+    e->kind = kind;
+    e->source = vg_strdup(c->source ? c->source : "");
+    e->record = vg_strdup(record);
+    e->value = vg_strndup(value, len);
+    if (t) {
+        e->has_time = 1;
+        e->time = *t;
+    }
+    if (!e->source || !e->record || !e->value)
+        return c->stop = vg_error_set(c->err, VG_E_NOMEM, "out of memory keeping the timeline");
+    return 0;
+}
+
+int phone__event(phone_ctx *c, const char *record, const vg_time *t, const char *fmt, ...)
+{
+    if (c->stop)
+        return c->stop;
+    if (!c->opts->collect)
+        return 0;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return 0;
+    return keep_event(c, record, IDX_K_NONE, buf, strlen(buf), t);
+}
+
 int phone__value(phone_ctx *c, int kind, const char *value, size_t len, const char *record, const vg_time *t)
 {
     if (c->stop)
@@ -199,6 +240,8 @@ int phone__value(phone_ctx *c, int kind, const char *value, size_t len, const ch
         return 0;
     c->art->values++;
     c->r->values++;
+    if (c->opts->collect && keep_event(c, record, kind, value, len, t))
+        return c->stop;
     if (c->opts->on_value) {
         char *v = vg_strndup(value, len);
         if (!v)
@@ -569,7 +612,7 @@ static int run_reader(phone_ctx *c)
         /* the device path; a dump that is in fact a backup folder is read as one (what the reference tool does) */
         int found = 0;
         int rc = phone__fs_find(c, rd, run_fs_one, &found);
-        if (rc || found)
+        if (rc || found || rd->modes == PHONE_M_FS)
             return rc;
     }
     if (!rd->domain) { /* a file at the backup's top */
@@ -589,6 +632,20 @@ static int run_reader(phone_ctx *c)
         return 0;
     snprintf(source, sizeof source, "%s/%s", rd->domain, rd->path);
     return run_one(c, file, source, rd->domain, rd->path);
+}
+
+int phone__find_other(phone_ctx *c, const char *domain, const char *rel, char *out, size_t cap)
+{
+    if (c->fs) {
+        phone_reader rd = {0};
+        rd.domain = domain;
+        rd.path = rel;
+        if (phone__fs_first(c, &rd, out, cap) == 0)
+            return 0;
+    }
+    char id[41];
+    phone_file_id(domain, rel, id);
+    return id[0] ? find_file(c, id, out, cap) : -1;
 }
 
 void phone_device_clear(phone_device *d)
@@ -618,6 +675,12 @@ void phone_report_free(phone_report *r)
         vg_free(f->value);
     }
     vg_free(r->findings);
+    for (size_t i = 0; i < r->nevents; i++) {
+        vg_free(r->events[i].source);
+        vg_free(r->events[i].record);
+        vg_free(r->events[i].value);
+    }
+    vg_free(r->events);
     scan_summary_free(r->summary);
     vg_free(r);
 }

@@ -133,34 +133,56 @@ static int container_is(const char *root, const char *match, const char *id)
     return 1;
 }
 
+/* Expands a row's device glob under the root into g; *container as row_glob. 0, or -1 (no device path, no match). */
+static int expand(const phone_ctx *c, const phone_reader *rd, glob_t *g, const char **container)
+{
+    char rel[4096], pat[8400];
+    memset(g, 0, sizeof *g);
+    if (row_glob(rd, rel, sizeof rel, container) != 0)
+        return -1;
+    long n = glob_escape(c->root, pat, sizeof pat);
+    if (n < 0 || (size_t)n + 2 + strlen(rel) >= sizeof pat)
+        return -1;
+    pat[n] = '/';
+    memcpy(pat + n + 1, rel, strlen(rel) + 1);
+    return glob(pat, GLOB_BRACE, NULL, g) == 0 ? 0 : -1;
+}
+
+/* The i-th match is a regular file (of the right container). */
+static int usable(const phone_ctx *c, const char *f, const char *container)
+{
+    struct stat sb;
+    return stat(f, &sb) == 0 && S_ISREG(sb.st_mode) && (!container[0] || container_is(c->root, f, container));
+}
+
 int phone__fs_find(phone_ctx *c, const phone_reader *rd, int (*each)(phone_ctx *c, const char *file, const char *rel),
                    int *found)
 {
     *found = 0;
-    char rel[4096], pat[8400];
-    const char *container;
-    if (row_glob(rd, rel, sizeof rel, &container) != 0)
-        return 0;
-    long n = glob_escape(c->root, pat, sizeof pat);
-    if (n < 0 || (size_t)n + 2 + strlen(rel) >= sizeof pat)
-        return 0;
-    pat[n] = '/';
-    memcpy(pat + n + 1, rel, strlen(rel) + 1);
     glob_t g;
-    memset(&g, 0, sizeof g);
+    const char *container;
     int rc = 0;
-    if (glob(pat, GLOB_BRACE, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc && !rc; i++) {
-            struct stat sb;
-            const char *f = g.gl_pathv[i];
-            if (stat(f, &sb) != 0 || !S_ISREG(sb.st_mode))
-                continue;
-            if (container[0] && !container_is(c->root, f, container))
-                continue;
-            ++*found;
-            rc = each(c, f, f + strlen(c->root) + 1);
-        }
-    }
+    if (expand(c, rd, &g, &container) == 0)
+        for (size_t i = 0; i < g.gl_pathc && !rc; i++)
+            if (usable(c, g.gl_pathv[i], container)) {
+                ++*found;
+                rc = each(c, g.gl_pathv[i], g.gl_pathv[i] + strlen(c->root) + 1);
+            }
+    globfree(&g);
+    return rc;
+}
+
+int phone__fs_first(phone_ctx *c, const phone_reader *rd, char *out, size_t cap)
+{
+    glob_t g;
+    const char *container;
+    int rc = -1;
+    if (expand(c, rd, &g, &container) == 0)
+        for (size_t i = 0; i < g.gl_pathc && rc; i++)
+            if (usable(c, g.gl_pathv[i], container) && strlen(g.gl_pathv[i]) < cap) {
+                memcpy(out, g.gl_pathv[i], strlen(g.gl_pathv[i]) + 1);
+                rc = 0;
+            }
     globfree(&g);
     return rc;
 }

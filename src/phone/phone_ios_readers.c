@@ -19,7 +19,7 @@
 #include "phone/phone_int.h"
 
 /* Runs sql and calls row for each result row. A statement that does not prepare (schema of another iOS) is 0. */
-static int each_row(phone_ctx *c, sqlite3 *db, const char *sql, int (*row)(phone_ctx *c, sqlite3_stmt *st))
+int phone__each_row(phone_ctx *c, sqlite3 *db, const char *sql, int (*row)(phone_ctx *c, sqlite3_stmt *st))
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -42,23 +42,18 @@ static int each_row(phone_ctx *c, sqlite3 *db, const char *sql, int (*row)(phone
     return rc;
 }
 
-/* Opens, runs the queries (NULL-terminated, each with its row function), closes. */
-typedef struct query {
-    const char *sql;
-    int (*row)(phone_ctx *c, sqlite3_stmt *st);
-} query;
 
-static int run_queries(phone_ctx *c, const char *file, const query *q)
+int phone__run_queries(phone_ctx *c, const char *file, const phone_query *q)
 {
     sqlite3 *db = NULL;
     int rc = phone__db_open(c, file, NULL, &db);
     for (; !rc && q->sql; q++)
-        rc = each_row(c, db, q->sql, q->row);
+        rc = phone__each_row(c, db, q->sql, q->row);
     sqlite3_close(db);
     return rc;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i, size_t *len)
+const char *phone__col_text(sqlite3_stmt *st, int i, size_t *len)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
     *len = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
@@ -66,7 +61,7 @@ static const char *col_text(sqlite3_stmt *st, int i, size_t *len)
 }
 
 /* A time column: Cocoa seconds (or nanoseconds when huge); 0/NULL is no time. */
-static const vg_time *cocoa_col(sqlite3_stmt *st, int i, vg_time *t)
+const vg_time *phone__cocoa_col(sqlite3_stmt *st, int i, vg_time *t)
 {
     if (sqlite3_column_type(st, i) == SQLITE_NULL)
         return NULL;
@@ -79,7 +74,7 @@ static const vg_time *cocoa_col(sqlite3_stmt *st, int i, vg_time *t)
     return t;
 }
 
-static const vg_time *unix_col(sqlite3_stmt *st, int i, vg_time *t)
+const vg_time *phone__unix_col(sqlite3_stmt *st, int i, vg_time *t)
 {
     if (sqlite3_column_type(st, i) == SQLITE_NULL)
         return NULL;
@@ -140,8 +135,8 @@ static int read_manifest(phone_ctx *c, const char *file, const char *source)
     while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
         phone__record(c);
         size_t dl, rl;
-        const char *dom = col_text(st, 1, &dl);
-        const char *rel = col_text(st, 2, &rl);
+        const char *dom = phone__col_text(st, 1, &dl);
+        const char *rel = phone__col_text(st, 2, &rl);
         if (!dom || !rel)
             continue;
         phone_mbfile mb;
@@ -186,31 +181,31 @@ static int read_manifest(phone_ctx *c, const char *file, const char *source)
 static int safari_visit(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *url = col_text(st, 1, &len);
+    const char *url = phone__col_text(st, 1, &len);
     vg_time t;
     char rec[128];
     snprintf(rec, sizeof rec, "history_visits id=%lld url", sqlite3_column_int64(st, 0));
-    return phone__value(c, IDX_K_URL, url, len, rec, cocoa_col(st, 2, &t));
+    return phone__value(c, IDX_K_URL, url, len, rec, phone__cocoa_col(st, 2, &t));
 }
 
 static int read_safari_history(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT history_visits.id, history_items.url, history_visits.visit_time FROM history_items "
          "JOIN history_visits ON history_visits.history_item = history_items.id ORDER BY history_visits.visit_time",
          safari_visit},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    return phone__run_queries(c, file, q);
 }
 
 static int safari_tab(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *url = col_text(st, 1, &len);
+    const char *url = phone__col_text(st, 1, &len);
     vg_time t;
-    const vg_time *tp = cocoa_col(st, 2, &t);
+    const vg_time *tp = phone__cocoa_col(st, 2, &t);
     char rec[128];
     snprintf(rec, sizeof rec, "tabs id=%lld url", sqlite3_column_int64(st, 0));
     int rc = phone__value(c, IDX_K_URL, url, len, rec, tp);
@@ -227,7 +222,7 @@ static int safari_tab(phone_ctx *c, sqlite3_stmt *st)
 static int read_safari_state(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT tabs.id, tabs.url, tabs.last_viewed_time, tab_sessions.session_data FROM tabs "
          "LEFT JOIN tab_sessions ON tabs.uuid = tab_sessions.tab_uuid ORDER BY tabs.id",
          safari_tab},
@@ -240,26 +235,43 @@ static int read_safari_state(phone_ctx *c, const char *file, const char *source)
     int sessions = phone__db_has_table(db, "tab_sessions");
     sqlite3_close(db);
     if (sessions)
-        return run_queries(c, file, q);
-    static const query q2[] = {
+        return phone__run_queries(c, file, q);
+    static const phone_query q2[] = {
         {"SELECT id, url, last_viewed_time, NULL FROM tabs ORDER BY id", safari_tab},
         {NULL, NULL},
     };
-    return run_queries(c, file, q2);
+    return phone__run_queries(c, file, q2);
 }
 
 /* ---- SMS ------------------------------------------------------------------- */
 
+/*
+ * Apple's threat notifications (iMessage and e-mail, since 2021) tell the
+ * user that state-sponsored or mercenary spyware attackers targeted the
+ * phone; their wording has changed over the years, these phrases have stayed.
+ */
+static const char *const threat_phrases[] = {
+    "state-sponsored attackers", "mercenary spyware", "targeted by state-sponsored",
+};
+
 static int sms_message(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len, hl;
-    const char *text = col_text(st, 1, &len);
-    const char *handle = col_text(st, 3, &hl);
+    const char *text = phone__col_text(st, 1, &len);
+    const char *handle = phone__col_text(st, 3, &hl);
     vg_time t;
-    const vg_time *tp = cocoa_col(st, 2, &t);
+    const vg_time *tp = phone__cocoa_col(st, 2, &t);
     char rec[128];
     snprintf(rec, sizeof rec, "message ROWID=%lld text", sqlite3_column_int64(st, 0));
     int rc = phone__text(c, text, len, rec, tp);
+    for (size_t i = 0; !rc && text && i < sizeof threat_phrases / sizeof threat_phrases[0]; i++)
+        if (strcasestr(text, threat_phrases[i])) {
+            rc = phone__heuristic(c, PHONE_HIGH, rec, threat_phrases[i], tp,
+                                  "Apple threat notification (\"%s\") from %.*s: the phone was likely targeted by "
+                                  "mercenary spyware; follow Apple's advice and get expert help",
+                                  threat_phrases[i], (int)(hl < 200 ? hl : 200), handle ? handle : "?");
+            break;
+        }
     if (!rc && handle && memchr(handle, '@', hl)) {
         snprintf(rec, sizeof rec, "message ROWID=%lld handle", sqlite3_column_int64(st, 0));
         rc = phone__value(c, IDX_K_EMAIL, handle, hl, rec, tp);
@@ -267,27 +279,64 @@ static int sms_message(phone_ctx *c, sqlite3_stmt *st)
     return rc;
 }
 
+/* Temporary folders where exploit payloads sent as attachments have landed. */
+static const char *const tmp_dirs[] = {"/var/tmp/", "/private/var/tmp/", "~/tmp/"};
+
 static int sms_attachment(phone_ctx *c, sqlite3_stmt *st)
 {
-    size_t len;
-    const char *name = col_text(st, 1, &len);
+    size_t len, tl;
+    const char *name = phone__col_text(st, 1, &len);
+    const char *transfer = phone__col_text(st, 3, &tl);
     vg_time t;
+    const vg_time *tp = phone__cocoa_col(st, 2, &t);
+    long long id = sqlite3_column_int64(st, 0);
     char rec[128];
-    snprintf(rec, sizeof rec, "attachment ROWID=%lld filename", sqlite3_column_int64(st, 0));
-    return name ? phone__value(c, IDX_K_FILE_PATH, name, len, rec, cocoa_col(st, 2, &t)) : 0;
+    snprintf(rec, sizeof rec, "attachment ROWID=%lld filename", id);
+    int rc = name ? phone__value(c, IDX_K_FILE_PATH, name, len, rec, tp) : 0;
+    if (!rc && transfer && (!name || !strstr(name, transfer))) {
+        snprintf(rec, sizeof rec, "attachment ROWID=%lld transfer_name", id);
+        rc = phone__value(c, IDX_K_FILE_NAME, transfer, tl, rec, tp);
+    }
+    int incoming = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int(st, 4) == 0;
+    for (size_t i = 0; !rc && name && incoming && i < sizeof tmp_dirs / sizeof tmp_dirs[0]; i++)
+        if (strncmp(name, tmp_dirs[i], strlen(tmp_dirs[i])) == 0) {
+            snprintf(rec, sizeof rec, "attachment ROWID=%lld filename", id);
+            rc = phone__heuristic(c, PHONE_MEDIUM, rec, name, tp,
+                                  "Received attachment stored in a temporary folder (%s): where zero-click "
+                                  "exploit payloads have been found",
+                                  name);
+        }
+    return rc;
 }
+
+#define SMS_MESSAGES                                                                                     \
+    "SELECT message.ROWID, message.text, message.date, handle.id FROM message "                         \
+    "LEFT JOIN handle ON handle.ROWID = message.handle_id ORDER BY message.ROWID"
 
 static int read_sms(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
-        {"SELECT message.ROWID, message.text, message.date, handle.id FROM message "
-         "LEFT JOIN handle ON handle.ROWID = message.handle_id ORDER BY message.ROWID",
-         sms_message},
-        {"SELECT ROWID, filename, created_date FROM attachment ORDER BY ROWID", sms_attachment},
+    static const phone_query q[] = {
+        {SMS_MESSAGES, sms_message},
+        {"SELECT ROWID, filename, created_date, transfer_name, is_outgoing FROM attachment ORDER BY ROWID",
+         sms_attachment},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    static const phone_query old[] = { /* before is_outgoing and transfer_name */
+        {SMS_MESSAGES, sms_message},
+        {"SELECT ROWID, filename, created_date, NULL, NULL FROM attachment ORDER BY ROWID", sms_attachment},
+        {NULL, NULL},
+    };
+    sqlite3 *db = NULL;
+    int rc = phone__db_open(c, file, NULL, &db);
+    if (rc)
+        return rc;
+    sqlite3_stmt *probe = NULL;
+    int recent = sqlite3_prepare_v2(db, "SELECT is_outgoing, transfer_name FROM attachment", -1, &probe, NULL) ==
+                 SQLITE_OK;
+    sqlite3_finalize(probe);
+    sqlite3_close(db);
+    return phone__run_queries(c, file, recent ? q : old); /* no attachment table: its query is skipped */
 }
 
 /* ---- WhatsApp -------------------------------------------------------------- */
@@ -295,17 +344,17 @@ static int read_sms(phone_ctx *c, const char *file, const char *source)
 static int wa_message(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *text = col_text(st, 1, &len);
+    const char *text = phone__col_text(st, 1, &len);
     vg_time t;
     char rec[160];
     snprintf(rec, sizeof rec, "%s Z_PK=%lld", (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 0));
-    return phone__text(c, text, len, rec, cocoa_col(st, 2, &t));
+    return phone__text(c, text, len, rec, phone__cocoa_col(st, 2, &t));
 }
 
 static int read_whatsapp(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT Z_PK, ZTEXT, ZMESSAGEDATE, 'ZWAMESSAGE.ZTEXT' FROM ZWAMESSAGE ORDER BY Z_PK", wa_message},
         {"SELECT m.Z_PK, i.ZMEDIAURL, m.ZMESSAGEDATE, 'ZWAMEDIAITEM.ZMEDIAURL of ZWAMESSAGE' FROM ZWAMEDIAITEM i "
          "JOIN ZWAMESSAGE m ON m.Z_PK = i.ZMESSAGE ORDER BY m.Z_PK",
@@ -316,7 +365,7 @@ static int read_whatsapp(phone_ctx *c, const char *file, const char *source)
          wa_message},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    return phone__run_queries(c, file, q);
 }
 
 /* ---- DataUsage / netusage -------------------------------------------------- */
@@ -334,10 +383,10 @@ static int du_process(phone_ctx *c, sqlite3_stmt *st)
 {
     long long pk = sqlite3_column_int64(st, 0);
     size_t len, bl;
-    const char *name = col_text(st, 1, &len);
-    const char *bundle = col_text(st, 2, &bl);
+    const char *name = phone__col_text(st, 1, &len);
+    const char *bundle = phone__col_text(st, 2, &bl);
     vg_time t;
-    const vg_time *tp = cocoa_col(st, 3, &t);
+    const vg_time *tp = phone__cocoa_col(st, 3, &t);
     int rc = 0;
     /* a gap in Z_PK: a process row was deleted (the reference tool's "missing process" heuristic) */
     if (du.prev_pk > 0 && pk > du.prev_pk + 1) {
@@ -377,7 +426,7 @@ static int du_orphan(phone_ctx *c, sqlite3_stmt *st)
     vg_time t;
     char rec[128];
     snprintf(rec, sizeof rec, "ZLIVEUSAGE Z_PK=%lld", sqlite3_column_int64(st, 0));
-    return phone__heuristic(c, PHONE_MEDIUM, rec, NULL, cocoa_col(st, 2, &t),
+    return phone__heuristic(c, PHONE_MEDIUM, rec, NULL, phone__cocoa_col(st, 2, &t),
                             "Usage row whose process (ZHASPROCESS=%lld) is not in ZPROCESS: a process record was "
                             "deleted (manipulated database)",
                             sqlite3_column_int64(st, 1));
@@ -391,7 +440,7 @@ static int du_orphan(phone_ctx *c, sqlite3_stmt *st)
 static int du_no_binary(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *name = col_text(st, 1, &len);
+    const char *name = phone__col_text(st, 1, &len);
     if (!name || !len || memchr(name, '/', len) || phone__fs_has_name(c, name))
         return 0;
     vg_time t;
@@ -401,7 +450,7 @@ static int du_no_binary(phone_ctx *c, sqlite3_stmt *st)
     else
         snprintf(rec, sizeof rec, "ZLIVEUSAGE Z_PK=%lld of ZPROCESS Z_PK=%lld", sqlite3_column_int64(st, 2),
                  sqlite3_column_int64(st, 0));
-    return phone__heuristic(c, PHONE_MEDIUM, rec, name, cocoa_col(st, 3, &t),
+    return phone__heuristic(c, PHONE_MEDIUM, rec, name, phone__cocoa_col(st, 3, &t),
                             "Could not find the binary of the process %s (no bundle id) anywhere in the "
                             "filesystem%s",
                             name, len == 16 ? " (the name may be truncated to 16 characters in the database)" : "");
@@ -411,14 +460,14 @@ static int read_datausage(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
     memset(&du, 0, sizeof du);
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT Z_PK, ZPROCNAME, ZBUNDLENAME, ZFIRSTTIMESTAMP FROM ZPROCESS ORDER BY Z_PK", du_process},
         {"SELECT Z_PK, ZHASPROCESS, ZTIMESTAMP FROM ZLIVEUSAGE WHERE ZHASPROCESS IS NOT NULL AND ZHASPROCESS NOT IN "
          "(SELECT Z_PK FROM ZPROCESS) ORDER BY Z_PK",
          du_orphan},
         {NULL, NULL},
     };
-    static const query fsq[] = {
+    static const phone_query fsq[] = {
         {"SELECT Z_PK, ZPROCNAME, ZBUNDLENAME, ZFIRSTTIMESTAMP FROM ZPROCESS ORDER BY Z_PK", du_process},
         {"SELECT Z_PK, ZHASPROCESS, ZTIMESTAMP FROM ZLIVEUSAGE WHERE ZHASPROCESS IS NOT NULL AND ZHASPROCESS NOT IN "
          "(SELECT Z_PK FROM ZPROCESS) ORDER BY Z_PK",
@@ -429,7 +478,7 @@ static int read_datausage(phone_ctx *c, const char *file, const char *source)
          du_no_binary},
         {NULL, NULL},
     };
-    return run_queries(c, file, c->fs ? fsq : q);
+    return phone__run_queries(c, file, c->fs ? fsq : q);
 }
 
 /* ---- TCC ------------------------------------------------------------------- */
@@ -437,10 +486,10 @@ static int read_datausage(phone_ctx *c, const char *file, const char *source)
 static int tcc_row(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len, sl;
-    const char *service = col_text(st, 0, &sl);
-    const char *client = col_text(st, 1, &len);
+    const char *service = phone__col_text(st, 0, &sl);
+    const char *client = phone__col_text(st, 1, &len);
     vg_time t;
-    const vg_time *tp = unix_col(st, 3, &t);
+    const vg_time *tp = phone__unix_col(st, 3, &t);
     char rec[640];
     snprintf(rec, sizeof rec, "access service=%.*s client", (int)(sl < 256 ? sl : 256), service ? service : "");
     if (!client)
@@ -464,7 +513,7 @@ static int read_tcc(phone_ctx *c, const char *file, const char *source)
     sqlite3_stmt *probe = NULL;
     int has_time = sqlite3_prepare_v2(db, "SELECT last_modified FROM access", -1, &probe, NULL) == SQLITE_OK;
     sqlite3_finalize(probe);
-    rc = each_row(c, db,
+    rc = phone__each_row(c, db,
                   has_time ? "SELECT service, client, client_type, last_modified FROM access ORDER BY rowid"
                            : "SELECT service, client, client_type, NULL FROM access ORDER BY rowid",
                   tcc_row);
@@ -504,22 +553,22 @@ static int read_prefs(phone_ctx *c, const char *file, const char *source)
 static int rls_row(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *dom = col_text(st, 1, &len);
+    const char *dom = phone__col_text(st, 1, &len);
     vg_time t;
     char rec[128];
     snprintf(rec, sizeof rec, "ObservedDomains domainID=%lld registrableDomain", sqlite3_column_int64(st, 0));
-    return phone__value(c, IDX_K_DOMAIN, dom, len, rec, unix_col(st, 2, &t));
+    return phone__value(c, IDX_K_DOMAIN, dom, len, rec, phone__unix_col(st, 2, &t));
 }
 
 static int read_webkit_rls(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT domainID, registrableDomain, mostRecentUserInteractionTime FROM ObservedDomains ORDER BY domainID",
          rls_row},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    return phone__run_queries(c, file, q);
 }
 
 /* ---- Calendar -------------------------------------------------------------- */
@@ -527,27 +576,27 @@ static int read_webkit_rls(phone_ctx *c, const char *file, const char *source)
 static int cal_participant(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *email = col_text(st, 1, &len);
+    const char *email = phone__col_text(st, 1, &len);
     vg_time t;
     char rec[128];
     snprintf(rec, sizeof rec, "Participant ROWID=%lld email", sqlite3_column_int64(st, 0));
-    return phone__value(c, IDX_K_EMAIL, email, len, rec, cocoa_col(st, 2, &t));
+    return phone__value(c, IDX_K_EMAIL, email, len, rec, phone__cocoa_col(st, 2, &t));
 }
 
 static int cal_item(phone_ctx *c, sqlite3_stmt *st)
 {
     size_t len;
-    const char *text = col_text(st, 1, &len);
+    const char *text = phone__col_text(st, 1, &len);
     vg_time t;
     char rec[128];
     snprintf(rec, sizeof rec, "CalendarItem ROWID=%lld summary/url/description", sqlite3_column_int64(st, 0));
-    return phone__text(c, text, len, rec, cocoa_col(st, 2, &t));
+    return phone__text(c, text, len, rec, phone__cocoa_col(st, 2, &t));
 }
 
 static int read_calendar(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT p.ROWID, p.email, i.start_date FROM Participant p LEFT JOIN CalendarItem i ON i.ROWID = p.owner_id "
          "ORDER BY p.ROWID",
          cal_participant},
@@ -556,7 +605,7 @@ static int read_calendar(phone_ctx *c, const char *file, const char *source)
          cal_item},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    return phone__run_queries(c, file, q);
 }
 
 /* ---- Shortcuts ------------------------------------------------------------- */
@@ -564,7 +613,7 @@ static int read_calendar(phone_ctx *c, const char *file, const char *source)
 static int shortcut_row(phone_ctx *c, sqlite3_stmt *st)
 {
     vg_time t;
-    const vg_time *tp = cocoa_col(st, 2, &t);
+    const vg_time *tp = phone__cocoa_col(st, 2, &t);
     char rec[128];
     snprintf(rec, sizeof rec, "ZSHORTCUT Z_PK=%lld ZACTIONSDATA", sqlite3_column_int64(st, 0));
     const char *blob = sqlite3_column_blob(st, 1);
@@ -575,11 +624,11 @@ static int shortcut_row(phone_ctx *c, sqlite3_stmt *st)
 static int read_shortcuts(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
-    static const query q[] = {
+    static const phone_query q[] = {
         {"SELECT Z_PK, ZACTIONSDATA, ZCREATIONDATE FROM ZSHORTCUT ORDER BY Z_PK", shortcut_row},
         {NULL, NULL},
     };
-    return run_queries(c, file, q);
+    return phone__run_queries(c, file, q);
 }
 
 /* ---- configuration profiles ------------------------------------------------ */
@@ -663,6 +712,9 @@ const phone_reader phone__ios_readers[] = {
      phone__fs_walk, PHONE_M_FS, NULL},
     {"backup_info", NULL, "Info.plist", "device facts; installed application ids (app id)", read_backup_info,
      PHONE_M_BACKUP, NULL},
+    {"applications", NULL, "Info.plist",
+     "installed applications' installers (iTunesMetadata sourceApp: app id); not from the App Store (heuristic)",
+     phone__read_applications, PHONE_M_BACKUP, NULL},
     {"manifest", NULL, "Manifest.db",
      "every backed-up file: path (file path, base name as file and process name), domains in paths, app domains "
      "(app id); file modification time",
@@ -673,9 +725,37 @@ const phone_reader phone__ios_readers[] = {
      "open tabs' URLs and their back/forward lists (url), last viewed time", read_safari_state, 0,
      FS_LIBS "/Safari/BrowserState.db"},
     {"sms", "HomeDomain", "Library/SMS/sms.db",
-     "URLs, domains, addresses in message text; e-mail handles; attachment file names; message time", read_sms, 0, NULL},
+     "URLs, domains, addresses in message text; e-mail handles; attachment paths and names; Apple threat "
+     "notifications, attachments received into temporary folders (heuristics); message time",
+     read_sms, 0, NULL},
     {"whatsapp", "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite",
      "URLs in messages, media URLs, link previews; message time", read_whatsapp, 0, NULL},
+    {"whatsapp_contacts", "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ContactsV2.sqlite",
+     "WhatsApp contacts (events), URLs in their about text", phone__read_whatsapp_contacts, 0, NULL},
+    {"interaction_c", "HomeDomain", "Library/CoreDuet/People/interactionC.db",
+     "interactions: apps (app id), contacts' e-mail, content URLs; WhatsApp ids resolved to numbers and names "
+     "(events); start time",
+     phone__read_interactions, 0, NULL},
+    {"contacts", "HomeDomain", "Library/AddressBook/AddressBook.sqlitedb",
+     "address book e-mail addresses (email) and URLs; creation time", phone__read_contacts, 0, NULL},
+    {"chrome_history", "AppDomain-com.google.chrome.ios", "Library/Application Support/Google/Chrome/Default/History",
+     "visited URLs (url), visit time", phone__read_chrome, 0, NULL},
+    {"firefox_history", "AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db",
+     "visited URLs (url), visit time", phone__read_firefox, 0, NULL},
+    {"id_status_cache", "HomeDomain", "Library/Preferences/com.apple.identityservices.idstatuscache.plist",
+     "accounts iMessage/FaceTime looked up (e-mail; numbers as events), lookup time", phone__read_idstatuscache, 0,
+     "private/var/mobile/Library/{Preferences/com.apple.identityservices.idstatuscache.plist,"
+     "IdentityServices/idstatuscache.plist}"},
+    {"location_clients", "RootDomain", "Library/Caches/locationd/clients.plist",
+     "apps and binaries that asked for the location (app id, file path), latest time", phone__read_location_clients,
+     0, NULL},
+    {"os_analytics_ad_daily", "HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist",
+     "processes in the daily network-use baseline (process, app id), their date", phone__read_addaily, 0, NULL},
+    {"shutdown_log", NULL, "shutdown.log",
+     "filesystem dumps and sysdiagnose: processes still running at shutdown (file path); ones running from data "
+     "folders (heuristic); the shutdown time",
+     phone__read_shutdown_log, PHONE_M_FS,
+     "{private/var/db/diagnostics/shutdown.log,system_logs.logarchive/Extra/shutdown.log}"},
     {"datausage", "WirelessDomain", "Library/Databases/DataUsage.sqlite",
      "process names and bundle ids with first-use time; missing and orphaned process rows (heuristics)",
      read_datausage, 0, NULL},
@@ -692,6 +772,10 @@ const phone_reader phone__ios_readers[] = {
      "participants' e-mail addresses; URLs and domains in event text; event start", read_calendar, 0, NULL},
     {"shortcuts", "HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", "URLs and domains in shortcut actions",
      read_shortcuts, 0, NULL},
+    {"profile_events", "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles",
+     "Library/ConfigurationProfiles/MCProfileEvents.plist",
+     "configuration profile installs (informational) and removals, the process that did them (process)",
+     phone__read_profile_events, 0, NULL},
     {"configuration_profiles", "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles",
      "Library/ConfigurationProfiles/profile-*.stub",
      "installed profiles (heuristic) and the hosts and URLs they hold; install date", read_profile, 0, NULL},
