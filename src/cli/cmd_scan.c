@@ -63,6 +63,8 @@ static int print_hit(const scan_hit *h, void *p)
             json_object_set_new(j, "field", json_string(h->field));
         if (h->candidate)
             json_object_set_new(j, "candidate", json_true());
+        if (h->indicates && h->indicates[0])
+            json_object_set_new(j, "indicates", json_string(h->indicates));
         char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(j);
         if (!s)
@@ -79,8 +81,10 @@ static int print_hit(const scan_hit *h, void *p)
             printf("%s:%llu: ", h->file, (unsigned long long)h->line);
         else
             printf("%s: ", h->file);
-        printf("%s %s%s%s -> %s%s%s%s%s\n", idx_kind_name(h->kind), h->value, h->field ? " in " : "",
+        int ind = h->indicates && h->indicates[0];
+        printf("%s %s%s%s -> %s%s%s%s%s%s%s\n", idx_kind_name(h->kind), h->value, h->field ? " in " : "",
                h->field ? h->field : "", h->id, h->name[0] ? " (" : "", h->name, h->name[0] ? ")" : "",
+               ind ? ", indicates " : "", ind ? h->indicates : "",
                h->candidate ? " [candidate: needs the pattern evaluator]" : "");
     }
     return 0;

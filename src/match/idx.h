@@ -107,6 +107,13 @@ int idx_builder_add_indicator(idx_builder *b, json_t *indicator, const vg_time *
  * indicator never given a number (a skip) with ind = UINT32_MAX.
  */
 uint32_t idx_builder_count_inds(const idx_builder *b);
+/*
+ * Says what an indicator added to the builder indicates (a malware family,
+ * an intrusion set, a campaign...): `what` is appended to its attribution,
+ * comma-separated, up to 400 bytes. An id not in the builder (skipped,
+ * dropped, never added) is ignored. Returns 0 or VG_E_NOMEM.
+ */
+int idx_builder_attribute(idx_builder *b, const char *indicator_id, const char *what, vg_error *err);
 void idx_builder_drop(idx_builder *b, uint32_t ind, int status);
 
 /*
@@ -175,6 +182,8 @@ uint32_t idx_indicator_count(const idx *x);
 /* The i-th indicator's id, name ("" when none), pattern ("" unless partial) and flags; borrowed. */
 const char *idx_indicator_id(const idx *x, uint32_t i);
 const char *idx_indicator_name(const idx *x, uint32_t i);
+/* What the indicator indicates, by name and type ("Pegasus (malware), NSO Group (intrusion-set)"), or "". */
+const char *idx_indicator_attribution(const idx *x, uint32_t i);
 const char *idx_indicator_pattern(const idx *x, uint32_t i);
 unsigned idx_indicator_flags(const idx *x, uint32_t i);
 

@@ -41,6 +41,9 @@ struct idx_builder {
     size_t capi;   /* allocated */
     vg_buf strs;   /* indicator strings; starts with one NUL so offset 0 is "" */
     size_t ndropped; /* indicators taken back (IDX_IND_DROPPED) */
+    uint32_t *byid;  /* id -> ind + 1, open addressing, built by the first idx_builder_attribute */
+    size_t nbyid;    /* its slots (power of two); 0 when not built */
+    size_t byid_n;   /* indicators it holds (it catches up with inds added since) */
     uint64_t v4lens, v6lens[3];
     idx_stats st;
 };
@@ -69,6 +72,7 @@ void idx_builder_free(idx_builder *b)
         return;
     vg_free(b->t);
     vg_free(b->inds);
+    vg_free(b->byid);
     vg_buf_free(&b->keys);
     vg_buf_free(&b->strs);
     vg_free(b);
@@ -279,6 +283,64 @@ static void count(idx_builder *b, int status)
     case IDX_SKIP_NO_PATTERN: b->st.no_pattern++; break;
     default: b->st.bad++; break;
     }
+}
+
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Brings the id map up to date with the indicators added (grows it as needed). */
+static int byid_sync(idx_builder *b)
+{
+    if ((b->ninds + 1) * 2 > b->nbyid) {
+        size_t ns = 1024;
+        while (ns < (b->ninds + 1) * 2)
+            ns *= 2;
+        uint32_t *m = vg_calloc(ns, sizeof *m);
+        if (!m)
+            return VG_E_NOMEM;
+        vg_free(b->byid);
+        b->byid = m;
+        b->nbyid = ns;
+        b->byid_n = 0;
+    }
+    for (; b->byid_n < b->ninds; b->byid_n++) {
+        size_t pos = id_hash(b->strs.data + b->inds[b->byid_n].id_off) & (b->nbyid - 1);
+        while (b->byid[pos])
+            pos = (pos + 1) & (b->nbyid - 1);
+        b->byid[pos] = (uint32_t)b->byid_n + 1;
+    }
+    return 0;
+}
+
+int idx_builder_attribute(idx_builder *b, const char *indicator_id, const char *what, vg_error *err)
+{
+    if (byid_sync(b))
+        return vg_error_set(err, VG_E_NOMEM, "out of memory attributing indicators");
+    size_t pos = id_hash(indicator_id) & (b->nbyid - 1);
+    for (; b->byid[pos]; pos = (pos + 1) & (b->nbyid - 1)) {
+        idx_ind *r = &b->inds[b->byid[pos] - 1];
+        if (strcmp(b->strs.data + r->id_off, indicator_id) != 0 || (r->flags & IDX_IND_DROPPED))
+            continue;
+        const char *old = r->attr_off ? b->strs.data + r->attr_off : "";
+        if (strstr(old, what)) /* said already (two relationships to one family) */
+            continue;
+        char buf[401];
+        int n = snprintf(buf, sizeof buf, "%s%s%s", old, old[0] ? ", " : "", what);
+        if (n < 0 || (size_t)n >= sizeof buf)
+            continue; /* full: the first ones are kept */
+        uint32_t off;
+        int rc = put_str(b, buf, &off, err);
+        if (rc)
+            return rc;
+        r = &b->inds[b->byid[pos] - 1];
+        r->attr_off = off;
+    }
+    return 0;
 }
 
 uint32_t idx_builder_count_inds(const idx_builder *b)

@@ -20,8 +20,8 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 4u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
-                               kinds; 4: origin (built, source, store_added) */
+#define IDX_FILE_VERSION 5u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
+                               kinds; 4: origin (built, source, store_added); 5: attribution of indicators */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };
@@ -146,7 +146,8 @@ static int check(const idx *x)
         if ((x->posts[i] & ~IDX_POST_CANDIDATE) >= x->ninds)
             return -1;
     for (uint64_t i = 0; i < x->ninds; i++)
-        if (x->inds[i].id_off >= x->nstrs || x->inds[i].name_off >= x->nstrs || x->inds[i].pattern_off >= x->nstrs)
+        if (x->inds[i].id_off >= x->nstrs || x->inds[i].name_off >= x->nstrs || x->inds[i].pattern_off >= x->nstrs ||
+            x->inds[i].attr_off >= x->nstrs)
             return -1;
     return 0;
 }

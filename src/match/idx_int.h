@@ -36,6 +36,7 @@ typedef struct idx_ind {
     uint32_t name_off;    /* its name, or the offset of "" (0) */
     uint32_t pattern_off; /* its pattern when partial, else 0 */
     uint32_t flags;       /* IDX_IND_* */
+    uint32_t attr_off;    /* what it indicates ("Pegasus (malware)", comma-separated), or 0 */
 } idx_ind;
 
 struct idx {

@@ -451,6 +451,11 @@ const char *idx_indicator_id(const idx *x, uint32_t i)
     return i < x->ninds ? str_at(x, x->inds[i].id_off) : "";
 }
 
+const char *idx_indicator_attribution(const idx *x, uint32_t i)
+{
+    return i < x->ninds ? str_at(x, x->inds[i].attr_off) : "";
+}
+
 const char *idx_indicator_name(const idx *x, uint32_t i)
 {
     return i < x->ninds ? str_at(x, x->inds[i].name_off) : "";

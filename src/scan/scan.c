@@ -265,7 +265,7 @@ static int deliver(state *s, const char *file, uint32_t ind, int kind, int candi
     if (s->o->on_hit) {
         scan_hit h = {ind,  idx_indicator_id(s->x, ind), idx_indicator_name(s->x, ind), kind, value, file, line, offset,
                       field, candidate, s->pkt ? s->pkt->packet : 0,
-                      s->pkt && s->pkt->has_time ? &s->pkt->time : NULL};
+                      s->pkt && s->pkt->has_time ? &s->pkt->time : NULL, idx_indicator_attribution(s->x, ind)};
         int rc = s->o->on_hit(&h, s->o->ctx);
         if (rc)
             return rc;

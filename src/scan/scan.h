@@ -37,6 +37,7 @@ typedef struct scan_hit {
     int candidate;         /* the indicator's pattern needs the evaluator: not a confirmed hit */
     uint64_t packet;       /* 1-based packet number in a capture; 0 when not from a capture */
     const vg_time *time;   /* that packet's capture time (UTC), or NULL */
+    const char *indicates; /* what the indicator indicates ("Pegasus (malware)"), "" when unknown */
 } scan_hit;
 
 /*

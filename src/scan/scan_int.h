@@ -13,10 +13,28 @@
 
 #include <jansson.h>
 
+#include "core/vg_buf.h"
 #include "evidence/ev.h"
 #include "match/idx.h"
 #include "pattern/pattern.h"
 #include "scan/scan.h"
+
+/*
+ * What indicators indicate (scan_attrib.c): feed every object that goes by
+ * to scan__attrib_object (it keeps the names of malware, tools, intrusion
+ * sets, threat actors and campaigns, and `indicates` relationships from
+ * indicators), then scan__attrib_apply once the indicators are in the builder.
+ */
+typedef struct scan_attrib {
+    json_t *names; /* id -> "Name (type)" */
+    vg_buf pairs;  /* indicator id \0 target id \0, ... */
+} scan_attrib;
+void scan__attrib_init(scan_attrib *a);
+void scan__attrib_free(scan_attrib *a);
+int scan__attrib_object(scan_attrib *a, json_t *o, vg_error *err);
+int scan__attrib_apply(scan_attrib *a, idx_builder *b, vg_error *err);
+/* The types whose names are kept (for a store query). */
+const char *const *scan__attrib_types(size_t *n);
 
 /* The compiled patterns of the partial indicators, compiled on first use; shared by the scan's threads. */
 typedef struct scan_confirm scan_confirm;

@@ -15,6 +15,7 @@
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
 #include "scan/scan.h"
+#include "scan/scan_int.h"
 #include "stix/stix.h"
 
 /*
@@ -145,6 +146,8 @@ int scan_index_from_files(const char *const *paths, size_t npaths, const vg_time
     *out = NULL;
     seen_map m = {0};
     vg_buf_init(&m.ids, 0);
+    scan_attrib at;
+    scan__attrib_init(&at);
     idx_builder *b = NULL;
     int rc = idx_builder_new(&b, err);
     vg_time t = now ? *now : vg_time_now(0);
@@ -164,11 +167,16 @@ int scan_index_from_files(const char *const *paths, size_t npaths, const vg_time
             const char *type = json_string_value(json_object_get(o, "type"));
             if (type && strcmp(type, "indicator") == 0)
                 rc = take(b, &m, o, &t, err);
+            else if (type)
+                rc = scan__attrib_object(&at, o, err);
             json_decref(o);
         }
         stix_reader_free(r);
     }
     seen_free(&m);
+    if (!rc)
+        rc = scan__attrib_apply(&at, b, err);
+    scan__attrib_free(&at);
     if (rc) {
         idx_builder_free(b);
         return rc;

@@ -17,7 +17,47 @@
 #include "core/vg_alloc.h"
 #include "core/vg_uuid.h"
 #include "scan/scan.h"
+#include "scan/scan_int.h"
 #include "stix/stix.h"
+
+/* Notes what the store's indicators indicate (relationships and the names of what they point at). */
+static int attribute_from_store(store *st, const char *collection, idx_builder *b, vg_error *err)
+{
+    size_t nt;
+    const char *const *named = scan__attrib_types(&nt);
+    const char *types[8] = {"relationship"};
+    for (size_t i = 0; i < nt && i + 1 < 8; i++)
+        types[i + 1] = named[i];
+    store_query q = {0};
+    q.collection = collection;
+    q.types = types;
+    q.ntypes = nt + 1 < 8 ? nt + 1 : 8;
+    q.versions = STORE_VER_LAST;
+    q.any_order = 1;
+    scan_attrib at;
+    scan__attrib_init(&at);
+    store_iter *it = NULL;
+    int rc = store_query_open(st, &q, &it, err), r = 0;
+    store_row row;
+    while (!rc && (r = store_iter_next(it, &row, err)) == 1) {
+        /* most relationships are not `indicates`: pass them over before parsing */
+        if (!strcmp(row.type, "relationship") && !memmem(row.json, row.json_len, "\"indicates\"", 11))
+            continue;
+        json_error_t je;
+        json_t *o = json_loadb(row.json, row.json_len, 0, &je);
+        if (!o)
+            continue; /* the store holds valid JSON: nothing to note from anything else */
+        rc = scan__attrib_object(&at, o, err);
+        json_decref(o);
+    }
+    if (!rc && r < 0)
+        rc = r;
+    store_iter_free(it);
+    if (!rc)
+        rc = scan__attrib_apply(&at, b, err);
+    scan__attrib_free(&at);
+    return rc;
+}
 
 int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err)
 {
@@ -49,6 +89,8 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
     if (!rc && r < 0)
         rc = r;
     store_iter_free(it);
+    if (!rc)
+        rc = attribute_from_store(st, collection, b, err);
     if (rc) {
         idx_builder_free(b);
         return rc;

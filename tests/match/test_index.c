@@ -399,12 +399,22 @@ static void test_match_index__drop(void **state)
     idx_builder_drop(b, 0, IDX_ADDED);
     idx_builder_drop(b, 2, IDX_ADDED_PARTIAL);
     assert_int_equal(idx_builder_add_pattern(b, "indicator--a", NULL, "[domain-name:value = 'new.test']", 0, &st, &err), 0);
+    /* attribution: appended, once per value, never to the dropped version, ignored for unknown ids */
+    assert_int_equal(idx_builder_attribute(b, "indicator--b", "Pegasus (malware)", &err), 0);
+    assert_int_equal(idx_builder_attribute(b, "indicator--b", "NSO Group (intrusion-set)", &err), 0);
+    assert_int_equal(idx_builder_attribute(b, "indicator--b", "Pegasus (malware)", &err), 0);
+    assert_int_equal(idx_builder_attribute(b, "indicator--a", "Predator (malware)", &err), 0);
+    assert_int_equal(idx_builder_attribute(b, "indicator--zz", "Nobody (malware)", &err), 0);
     idx *x = NULL;
     assert_int_equal(idx_builder_finish(b, &x, &err), 0);
     assert_string_equal(look(x, IDX_K_DOMAIN, "old.test"), "");
     assert_string_equal(look(x, IDX_K_DOMAIN, "new.test"), "indicator--a");
     assert_string_equal(look(x, IDX_K_DOMAIN, "keep.test"), "indicator--b");
     assert_string_equal(look(x, IDX_K_FILE_NAME, "p"), "");
+    assert_string_equal(idx_indicator_attribution(x, 1), "Pegasus (malware), NSO Group (intrusion-set)");
+    assert_string_equal(idx_indicator_attribution(x, 0), ""); /* the dropped version */
+    assert_string_equal(idx_indicator_attribution(x, 3), "Predator (malware)");
+    assert_string_equal(idx_indicator_id(x, 3), "indicator--a");
     const idx_stats *s = idx_get_stats(x);
     assert_int_equal(s->indicators, 2);
     assert_int_equal(s->added, 2);

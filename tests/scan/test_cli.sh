@@ -28,6 +28,9 @@ expect 1 "www.$dom" "$vigil" scan --iocs "$pegasus" proxy.log
 expect 0 "0 hits" "$vigil" scan --iocs "$pegasus" clean.log
 n=$("$vigil" scan --iocs "$pegasus" --json proxy.log 2>/dev/null | grep -c '"indicator"')
 [ "$n" = 1 ] && ok || bad "--json: expected 1 hit line (the near-miss must not hit), got $n"
+# what an indicator indicates, through the bundle's relationships
+expect 1 "indicates Pegasus (malware)" "$vigil" scan --iocs "$pegasus" proxy.log
+expect 1 '"indicates":"Pegasus (malware)"' "$vigil" scan --iocs "$pegasus" --json proxy.log
 # several bundles
 expect 1 "c2.bad.example" "$vigil" scan --iocs "$pegasus" --iocs bundle.json proxy.log fw.log
 # --allow with the real warninglists: the resolver is suppressed, the C2 still alerts
@@ -60,6 +63,13 @@ expect 2 "not an identity or location id" "$vigil" scan --store "$tmp/o.db" --or
 expect 1 "not in the store" "$vigil" scan --store "$tmp/w.db" --iocs bundle.json \
     --org identity--99999999-9999-4999-8999-999999999999 fw.log
 expect 1 "2 sightings recorded" "$vigil" scan --store "$tmp/o.db" --org "$org" fw.log
+grep -q "c2.bad.example -> indicator--00000000-0000-4000-8000-000000000003, indicates BadWiper (malware)" out &&
+    ok || bad "a store hit does not say what it indicates: $(cat out)"
+grep -q "8.8.8.8 -> indicator--00000000-0000-4000-8000-000000000002\$" out && ok ||
+    bad "an indicator that indicates nothing says so by saying nothing: $(cat out)"
+# a saved index keeps it
+expect 0 "" "$vigil" index build --store "$tmp/o.db" -o o.idx
+expect 1 "indicates BadWiper (malware)" "$vigil" scan --no-record --store "$tmp/o.db" --index o.idx fw.log
 "$vigil" export --store "$tmp/o.db" >exported.json 2>/dev/null
 n=$(grep -o '"where_sighted_refs":\["'"$org"'"\]' exported.json | wc -l)
 [ "$n" = 2 ] && ok || bad "expected 2 sightings at $org, got $n"
