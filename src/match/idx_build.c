@@ -45,6 +45,7 @@ struct idx_builder {
     size_t nbyid;    /* its slots (power of two); 0 when not built */
     size_t byid_n;   /* indicators it holds (it catches up with inds added since) */
     uint64_t v4lens, v6lens[3];
+    uint64_t v4first[4]; /* first bytes covered by IPv4 keys */
     idx_stats st;
 };
 
@@ -154,8 +155,12 @@ int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *va
     long n = idx__key(kind, value, len, key, sizeof key, &prefix);
     if (n < 0)
         return 0;
-    if (kind == IDX_K_IPV4)
+    if (kind == IDX_K_IPV4) {
         b->v4lens |= 1ull << prefix;
+        unsigned first = key[2], span = prefix >= 8 ? 1u : 1u << (8 - prefix); /* key: kind, prefix, address */
+        for (unsigned f = first; f < first + span && f < 256; f++)
+            b->v4first[f >> 6] |= 1ull << (f & 63);
+    }
     else if (kind == IDX_K_IPV6)
         b->v6lens[prefix / 64] |= 1ull << (prefix % 64);
     uint32_t post = ind | (candidate ? IDX_POST_CANDIDATE : 0);
@@ -643,6 +648,7 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
     x->nstrs = b->strs.len;
     x->strs = vg_buf_detach(&b->strs);
     x->v4lens = b->v4lens;
+    memcpy(x->v4first, b->v4first, sizeof x->v4first);
     memcpy(x->v6lens, b->v6lens, sizeof x->v6lens);
     idx_stats st = b->st;
     memcpy(st.by_kind, x->stats.by_kind, sizeof st.by_kind);

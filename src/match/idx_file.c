@@ -20,8 +20,9 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 5u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
-                               kinds; 4: origin (built, source, store_added); 5: attribution of indicators */
+#define IDX_FILE_VERSION 6u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
+                               kinds; 4: origin (built, source, store_added); 5: attribution of indicators;
+                               6: first bytes of IPv4 keys */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };
@@ -33,6 +34,7 @@ typedef struct idx_file_hdr {
     uint64_t off[SEC__N];   /* byte offset of each array */
     uint64_t count[SEC__N]; /* elements in each array */
     uint64_t v4lens;        /* prefix lengths present */
+    uint64_t v4first[4];    /* first address bytes covered */
     uint64_t v6lens[3];
     uint64_t dlabels;       /* label counts of domain keys present */
     idx_stats stats; /* counts of the build */
@@ -78,6 +80,7 @@ int idx_save(const idx *x, const char *path, vg_error *err)
         at = (at + h.count[i] * elem[i] + 7) & ~7ull;
     }
     h.v4lens = x->v4lens;
+    memcpy(h.v4first, x->v4first, sizeof h.v4first);
     memcpy(h.v6lens, x->v6lens, sizeof h.v6lens);
     h.dlabels = x->dlabels;
     h.stats = x->stats;
@@ -211,6 +214,7 @@ int idx_load(const char *path, idx **out, vg_error *err)
     x->strs = base + h->off[SEC_STRS];
     x->nstrs = h->count[SEC_STRS];
     x->v4lens = h->v4lens;
+    memcpy(x->v4first, h->v4first, sizeof x->v4first);
     memcpy(x->v6lens, h->v6lens, sizeof x->v6lens);
     x->dlabels = h->dlabels;
     x->stats = h->stats;

@@ -55,6 +55,8 @@ struct idx {
     const char *strs; /* indicator strings */
     uint64_t nstrs;
     uint64_t v4lens;    /* bit n set: some IPv4 network of prefix n (0..32) */
+    uint64_t v4first[4]; /* bit n set: some IPv4 key covers addresses whose first byte is n (a lookup of an
+                            address outside them, 10.x or 192.168.x in most logs, stops at once) */
     uint64_t v6lens[3]; /* bit n of the 129: some IPv6 network of prefix n */
     uint64_t dlabels;   /* bit n set: some domain key of n labels (63: 63 or more) */
     idx_stats stats;    /* counts */

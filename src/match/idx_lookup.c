@@ -286,6 +286,8 @@ static int ip_walk(const idx *x, int kind, const char *v, size_t len, long *hits
     else if (idx__parse_ip(kind, v, len, addr, &p) < 0)
         return 0;
     if (kind == IDX_K_IPV4) { /* only the prefix lengths present, longest first */
+        if (!((x->v4first[addr[0] >> 6] >> (addr[0] & 63)) & 1))
+            return 0; /* no key covers this first byte */
         uint64_t m = x->v4lens & (p >= 63 ? ~0ull : ((2ull << p) - 1));
         while (m) {
             int q = 63 - __builtin_clzll(m);

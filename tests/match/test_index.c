@@ -148,6 +148,37 @@ static void test_match_index__cidr_longest_prefix(void **state)
     idx_free(x);
 }
 
+/* The first-byte filter of IPv4 lookups never hides an address a short prefix covers. */
+static void test_match_index__ipv4_first_byte_filter(void **state)
+{
+    (void)state;
+    static const char *const p4[] = {"[ipv4-addr:value = '8.0.0.0/6']", "[ipv4-addr:value = '0.0.0.0/0']",
+                                     "[ipv4-addr:value = '203.0.113.9']"};
+    idx *x = build(p4, 1);
+    assert_string_equal(look(x, IDX_K_IPV4, "9.1.2.3"), "i0");
+    assert_string_equal(look(x, IDX_K_IPV4, "11.255.0.1"), "i0");
+    assert_string_equal(look(x, IDX_K_IPV4, "12.0.0.1"), "");
+    assert_string_equal(look(x, IDX_K_IPV4, "7.255.255.255"), "");
+    idx_free(x);
+    x = build(p4, 3); /* with /0 every address is covered, the longest prefix still wins */
+    assert_string_equal(look(x, IDX_K_IPV4, "12.0.0.1"), "i1");
+    assert_string_equal(look(x, IDX_K_IPV4, "10.0.0.1"), "i0");
+    assert_string_equal(look(x, IDX_K_IPV4, "203.0.113.9"), "i2");
+    idx_free(x);
+    x = build(p4 + 2, 1);
+    assert_string_equal(look(x, IDX_K_IPV4, "203.0.113.9"), "i0");
+    assert_string_equal(look(x, IDX_K_IPV4, "10.0.113.9"), "");
+    char path[512];
+    snprintf(path, sizeof path, "%s/first.idx", vg_test_tmpdir("match_first"));
+    vg_error err = {0};
+    assert_int_equal(idx_save(x, path, &err), 0);
+    idx *y = NULL;
+    assert_int_equal(idx_load(path, &y, &err), 0);
+    assert_string_equal(look(y, IDX_K_IPV4, "203.0.113.9"), "i0"); /* the filter is saved with the index */
+    idx_free(y);
+    idx_free(x);
+}
+
 static void test_match_index__exact_kinds(void **state)
 {
     (void)state;
@@ -489,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_match_index__save_and_load),
         cmocka_unit_test(test_match_index__text_path_same_as_tree),
         cmocka_unit_test(test_match_index__drop),
+        cmocka_unit_test(test_match_index__ipv4_first_byte_filter),
         cmocka_unit_test(test_match_index__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
