@@ -4,7 +4,7 @@
 # show what is in it, and show that versions are kept and re-imports change nothing.
 set -euo pipefail
 vigil=${1:-build/vigil}
-dir=$(dirname "$vigil")/demo
+dir=${VIGIL_DEMO_DIR:-$(dirname "$vigil")/demo}
 mkdir -p "$dir"
 store="$dir/vigil.db"
 rm -f "$store" "$store-wal" "$store-shm"
@@ -27,7 +27,7 @@ say "5. A few indicators"
 run "$vigil" list --store "$store" --type indicator --limit 8
 
 say "6. Every version of an object that was revised"
-id=$("$vigil" export --store "$store" --all-versions --type malware | grep -o '"id":"malware--[^"]*"' | sort | uniq -d | head -1 | cut -d'"' -f4)
+id=$("$vigil" export --store "$store" --all-versions --type malware | grep -o '"id":"malware--[^"]*"' | sort | uniq -d | sed -n 1p | cut -d'"' -f4)
 if [ -n "$id" ]; then
     run "$vigil" get --store "$store" --version all "$id" | cut -c1-160
 fi
@@ -48,7 +48,7 @@ fi
 
 if "$vigil" help 2>/dev/null | grep -q '^  scan'; then
     say "9. Scan evidence: a proxy log with a few of the sample's indicators planted in it"
-    vals=$(grep -o "\[domain-name:value = '[^']*'\]" "$dir/sample.json" | cut -d"'" -f2 | head -3)
+    vals=$(grep -o "\[domain-name:value = '[^']*'\]" "$dir/sample.json" | cut -d"'" -f2 | sed -n 1,3p)
     {
         i=0
         for d in $vals; do
@@ -58,8 +58,10 @@ if "$vigil" help 2>/dev/null | grep -q '^  scan'; then
         done
         for n in $(seq 1 200); do echo "2026-03-01T11:00:00Z 10.0.0.9 GET https://www.example.org/page/$n 200 \"curl/8.0\""; done
     } >"$dir/proxy.log"
+    # the organisation whose logs these are: the one the sample's own sightings were made at
+    org=$(grep -o '"where_sighted_refs":\["identity--[^"]*"' "$dir/sample.json" | sed -n 1p | cut -d'"' -f4)
     set +e
-    run "$vigil" scan --store "$store" "$dir/proxy.log"
+    run "$vigil" scan --store "$store" --org "$org" "$dir/proxy.log"
     echo "(exit status $?: 1 means something was found)"
     set -e
 fi
