@@ -42,3 +42,5 @@ done
 # vigil scan end to end against grep -F on a 1 GB corpus (BENCH_CORPUS_MB), and the index of the
 # million-indicator store built above
 "$root/bench/scan_vs_grep.sh" "$build" "$tmp/big.db"
+# vigil serve under wrk: 100,000 objects, 60 s (VIGIL_BENCH_WRK_SECONDS), memory before and after.
+bash "$root/bench/taxii_wrk.sh" "$build"

@@ -219,6 +219,11 @@ int store_status_get(store *s, const char *id, int64_t account_id, char **json, 
     *json = NULL;
     return TAXII_CALL(status_get, id, account_id, json, err);
 }
+int store_data_version(store *s, uint64_t *out, vg_error *err)
+{
+    *out = 0;
+    return TAXII_CALL(data_version, out, err);
+}
 int store_object_delete(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
                         vg_error *err)
 {

@@ -237,6 +237,13 @@ int store_status_put(store *s, const char *id, int64_t account_id, const char *j
 int store_status_get(store *s, const char *id, int64_t account_id, char **json, vg_error *err);
 
 /*
+ * A number that changes whenever the store's contents change, whether by this
+ * handle or by any other writer (another thread, another process). The TAXII
+ * server checks it on every request to know whether its caches still hold.
+ */
+int store_data_version(store *s, uint64_t *out, vg_error *err);
+
+/*
  * Deletes object versions from a collection: the version with this key
  * (vg_time_format_key form), or every version when version_key is NULL.
  * *deleted is the number of rows removed. Must be inside a transaction.

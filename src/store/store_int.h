@@ -32,6 +32,7 @@ struct store_taxii_ops {
     int (*shares_list)(store *s, int (*fn)(const store_share *sh, void *ctx), void *ctx, vg_error *err);
     int (*status_put)(store *s, const char *id, int64_t account_id, const char *json, vg_error *err);
     int (*status_get)(store *s, const char *id, int64_t account_id, char **json, vg_error *err);
+    int (*data_version)(store *s, uint64_t *out, vg_error *err);
     int (*object_delete)(store *s, const char *collection, const char *id, const char *version_key, int *deleted,
                          vg_error *err);
     int (*peer_set)(store *s, const store_peer *p, int create, vg_error *err);

@@ -228,11 +228,17 @@ static int migrate(sq_store *s, int readonly, vg_error *err)
     return store__sq_exec(s, "COMMIT", err);
 }
 
+/*
+ * The newest `added`: that of the newest row, since `added` increases with
+ * seq (a read of one row by rowid; max(added) would scan an index, which
+ * every transaction paid for).
+ */
 static void load_last_added(sq_store *s)
 {
     sqlite3_stmt *st;
     s->last_added = (vg_time){0, 0, 6};
-    if (sqlite3_prepare_v2(s->db, "SELECT max(added) FROM objects", -1, &st, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->db, "SELECT added FROM objects ORDER BY seq DESC LIMIT 1", -1, &st, NULL) ==
+            SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
         vg_time_parse(t, strlen(t), VG_TIME_STIX, &s->last_added, NULL);

@@ -435,6 +435,30 @@ static int sq_status_get(store *base, const char *id, int64_t account_id, char *
     return rc;
 }
 
+/* ---- change detection ------------------------------------------------------ */
+
+/*
+ * PRAGMA data_version changes when another connection commits; this
+ * connection's own changes show in sqlite3_total_changes64. Together they
+ * change whenever the file's contents do.
+ */
+static int sq_data_version(store *base, uint64_t *out, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    static const char sql[] = "PRAGMA data_version";
+    sqlite3_stmt *st;
+    int slot, rc = store__sq_query_stmt(s, sql, sizeof sql - 1, &st, &slot, err);
+    if (rc)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0) << 32 ^ (uint64_t)sqlite3_total_changes64(s->db);
+    else
+        rc = store__sq_fail(s, err, "reading the data version");
+    store__sq_query_done(s, st, slot);
+    return rc;
+}
+
 /* ---- deleting objects ------------------------------------------------------ */
 
 static int sq_object_delete(store *base, const char *collection, const char *id, const char *version_key, int *deleted,
@@ -555,5 +579,6 @@ const struct store_taxii_ops store__sqlite_taxii_ops = {
     .shares_list = sq_shares_list,
     .status_put = sq_status_put,
     .status_get = sq_status_get,
+    .data_version = sq_data_version,
     .object_delete = sq_object_delete,
 };

@@ -172,6 +172,8 @@ typedef struct taxii_config {
     size_t max_header;       /* memory for one connection's request headers, bytes */
     int rate;                /* requests per second per account, 0: unlimited */
     int timeout;             /* seconds a connection may stay idle (slow clients) */
+    size_t cache;            /* bytes of answers kept in memory (split between workers), 0: none */
+    int max_connections;     /* connections open at once, beyond which new ones are refused */
 } taxii_config;
 
 void taxii_config_defaults(taxii_config *c);
@@ -184,6 +186,18 @@ typedef struct taxii_server taxii_server;
 int taxii_server_start(const taxii_config *cfg, taxii_server **out, vg_error *err);
 /* The port it listens on. */
 int taxii_server_port(const taxii_server *srv);
+
+/* What a server did since it started (for benchmarks, tests and logs). */
+typedef struct taxii_server_stats {
+    uint64_t requests;    /* requests answered */
+    uint64_t page_hits;   /* paged GETs answered from the cache */
+    uint64_t page_misses; /* paged GETs built from the store */
+    uint64_t auth_hits;   /* credentials found in the cache */
+    uint64_t argon2;      /* password verifications run (argon2id) */
+    uint64_t cut;         /* connections shut down for not sending their headers in time */
+} taxii_server_stats;
+
+void taxii_server_stats_get(taxii_server *srv, taxii_server_stats *out);
 /*
  * Stops accepting connections, waits up to grace_ms for requests in flight
  * to finish, then stops and frees everything.

@@ -26,6 +26,8 @@ void taxii_config_defaults(taxii_config *c)
     c->max_header = 32u << 10;
     c->rate = 0;
     c->timeout = 30;
+    c->cache = 64u << 20;
+    c->max_connections = 1000;
 }
 
 enum kind { K_STR, K_INT, K_SIZE };
@@ -54,6 +56,8 @@ static const struct key {
     {"max_header", K_SIZE, offsetof(taxii_config, max_header), 0},
     {"rate", K_INT, offsetof(taxii_config, rate), 0},
     {"timeout", K_INT, offsetof(taxii_config, timeout), 0},
+    {"cache", K_SIZE, offsetof(taxii_config, cache), 0},
+    {"max_connections", K_INT, offsetof(taxii_config, max_connections), 0},
 };
 
 static char *trim(char *s)

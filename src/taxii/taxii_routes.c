@@ -15,6 +15,7 @@
 #include "core/vg_uuid.h"
 #include "stix/stix.h"
 #include "taxii/taxii_int.h"
+#include "taxii/taxii_json.h"
 
 static int oom(taxii_ctx *c) { return taxii__error(c->conn, 500, "out of memory"); }
 
@@ -268,7 +269,7 @@ static int page(taxii_ctx *c, int out, const char *one_id, int default_versions,
     char hf[VG_TIME_MAX], hl[VG_TIME_MAX];
     key_to_time(first, hf);
     key_to_time(last, hl);
-    return taxii__respond(c->conn, 200, &b, kept ? hf : NULL, kept ? hl : NULL, 0);
+    return taxii__respond_page(c, &b, kept ? hf : NULL, kept ? hl : NULL);
 }
 
 int taxii__objects_get(taxii_ctx *c) { return page(c, OUT_OBJECTS, NULL, STORE_VER_LAST, 0); }
@@ -362,9 +363,29 @@ static int status_entry(vg_buf *list, size_t *count, const char *id, const char 
     return rc ? rc : vg_buf_putc(list, '}');
 }
 
+/*
+ * The text to store for obj: its own text from the envelope compacted (the
+ * same bytes stix_dump would give, without walking the tree), else its dump.
+ * *text is the owned dump or NULL when tmp holds the text.
+ */
+static int object_text(json_t *obj, const taxii_span *raw, vg_buf *tmp, char **text, const char **out, size_t *len)
+{
+    *text = NULL;
+    vg_buf_reset(tmp);
+    if (raw && taxii__json_compact(raw->p, raw->n, tmp) == 0) {
+        *out = tmp->data;
+        *len = tmp->len;
+        return 0;
+    }
+    if (!(*text = stix_dump(obj, len)))
+        return VG_E_NOMEM;
+    *out = *text;
+    return 0;
+}
+
 /* Validates and stores one object; a failure of the object itself goes into fails, not rc. */
-static int post_one(taxii_ctx *c, json_t *obj, size_t index, vg_buf *succ, size_t *nsucc, vg_buf *fails,
-                    size_t *nfail, stix_issues *is)
+static int post_one(taxii_ctx *c, json_t *obj, const taxii_span *raw, size_t index, vg_buf *succ, size_t *nsucc,
+                    vg_buf *fails, size_t *nfail, stix_issues *is, vg_buf *tmp)
 {
     char idbuf[64], msg[1024], ver[VG_TIME_MAX] = "";
     const char *id = json_string_value(json_object_get(obj, "id"));
@@ -397,12 +418,9 @@ static int post_one(taxii_ctx *c, json_t *obj, size_t index, vg_buf *succ, size_
     so.created = m.created;
     if (so.has_version)
         vg_time_format(&so.version, ver);
-    size_t len = 0;
-    char *text = stix_dump(obj, &len);
-    if (!text)
-        return VG_E_NOMEM;
-    so.json = text;
-    so.json_len = len;
+    char *text;
+    if ((rc = object_text(obj, raw, tmp, &text, &so.json, &so.json_len)))
+        return rc;
     int inserted = 0;
     rc = store_put(c->s, c->share.name, &so, &inserted, &c->err);
     vg_free(text);
@@ -427,14 +445,25 @@ int taxii__objects_post(taxii_ctx *c)
     vg_buf_init(&succ, 0);
     vg_buf_init(&fails, 0);
     vg_buf_init(&out, 0);
-    size_t nsucc = 0, nfail = 0, total = json_array_size(objs);
+    size_t nsucc = 0, nfail = 0, total = json_array_size(objs), nraw = 0;
+    /* Each object's own text in the body, to store it without dumping its tree (NULL: dump them all). */
+    taxii_span *raw = NULL;
+    if (taxii__json_elements(c->body, c->body_len, "objects", total, &raw, &nraw) || nraw != total) {
+        vg_free(raw);
+        raw = NULL;
+    }
     stix_issues is = {0};
+    vg_buf tmp;
+    vg_buf_init(&tmp, 0);
     if (!rc)
         rc = store_begin(c->s, &c->err);
     int in_txn = rc == 0;
     for (size_t i = 0; !rc && i < total; i++)
-        rc = post_one(c, json_array_get(objs, i), i, &succ, &nsucc, &fails, &nfail, &is);
+        rc = post_one(c, json_array_get(objs, i), raw ? &raw[i] : NULL, i, &succ, &nsucc, &fails, &nfail, &is,
+                      &tmp);
     stix_issues_free(&is);
+    vg_buf_free(&tmp);
+    vg_free(raw);
     json_decref(root);
     if (!rc)
         rc = vg_buf_puts(&out, "{\"id\":") || put_str(&out, sid) ||

@@ -14,6 +14,9 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,6 +47,12 @@ struct taxii_server {
     int port;                /* bound port */
     char *cert;              /* TLS certificate PEM, NULL for plain HTTP */
     char *tlskey;            /* TLS key PEM */
+    unsigned char auth_key[32]; /* HMAC key for the Basic credentials cache, drawn at start */
+    size_t cache_per_thread;  /* page cache budget of each worker, bytes */
+    struct {
+        atomic_ullong requests, page_hits, page_misses, auth_hits, argon2; /* see taxii_server_stats */
+    } stats;                 /* counters, relaxed atomics */
+    taxii_guard *guard;      /* the header deadline */
     pthread_mutex_t rate_mu; /* guards buckets */
     bucket buckets[NBUCKETS]; /* rate limits, open addressing by account id */
 };
@@ -59,8 +68,9 @@ typedef struct treq {
 
 static void free_cb(void *p) { vg_free(p); }
 
-int taxii__respond(struct MHD_Connection *conn, int status, vg_buf *body, const char *first, const char *last,
-                   int www_auth)
+/* Builds and queues a response; with keep (and a 200 queued), *keep takes the response instead of releasing it. */
+static int respond(struct MHD_Connection *conn, int status, vg_buf *body, const char *first, const char *last,
+                   int www_auth, struct MHD_Response **keep)
 {
     size_t len = body ? body->len : 0;
     char *data = body ? vg_buf_detach(body) : NULL;
@@ -82,8 +92,23 @@ int taxii__respond(struct MHD_Connection *conn, int status, vg_buf *body, const 
     if (status == 429)
         MHD_add_response_header(r, "Retry-After", "1");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
-    MHD_destroy_response(r);
+    if (keep && status == 200 && ok == MHD_YES)
+        *keep = r;
+    else
+        MHD_destroy_response(r);
     return ok;
+}
+
+int taxii__respond(struct MHD_Connection *conn, int status, vg_buf *body, const char *first, const char *last,
+                   int www_auth)
+{
+    return respond(conn, status, body, first, last, www_auth, NULL);
+}
+
+int taxii__respond_page(taxii_ctx *c, vg_buf *body, const char *first, const char *last)
+{
+    c->keep_size = body ? body->len : 0;
+    return respond(c->conn, 200, body, first, last, 0, c->cacheable ? &c->keep : NULL);
 }
 
 static const char *status_title(int status)
@@ -99,6 +124,7 @@ static const char *status_title(int status)
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     default: return "Internal Server Error";
     }
 }
@@ -132,19 +158,49 @@ int taxii__error_from(struct MHD_Connection *conn, int status, const vg_error *e
     return taxii__error(conn, status, vg_error_format(err, text, sizeof text));
 }
 
-/* ---- per-thread store --------------------------------------------------- */
+/* ---- per-thread worker state: a store connection and caches --------------- */
 
-static void close_store(void *p) { store_close(p); }
+/* What one worker thread keeps. */
+typedef struct worker {
+    store *s;          /* this thread's store connection */
+    taxii_cache *cache; /* this thread's caches */
+} worker;
+
+static void close_worker(void *p)
+{
+    worker *w = p;
+    if (!w)
+        return;
+    taxii__cache_free(w->cache);
+    store_close(w->s);
+    vg_free(w);
+}
+
+/* This thread's worker state, made on first use; NULL with err. */
+static worker *get_worker(taxii_server *srv, vg_error *err)
+{
+    worker *w = pthread_getspecific(srv->key);
+    if (w)
+        return w;
+    w = vg_calloc(1, sizeof *w);
+    if (!w) {
+        vg_error_set(err, VG_E_NOMEM, "out of memory for a worker");
+        return NULL;
+    }
+    if (store_open(srv->cfg.store, 0, &w->s, err) || taxii__cache_new(srv->cache_per_thread, &w->cache)) {
+        if (w->s && !w->cache)
+            vg_error_set(err, VG_E_NOMEM, "out of memory for a worker's cache");
+        close_worker(w);
+        return NULL;
+    }
+    pthread_setspecific(srv->key, w);
+    return w;
+}
 
 store *taxii__store(taxii_server *srv, vg_error *err)
 {
-    store *s = pthread_getspecific(srv->key);
-    if (s)
-        return s;
-    if (store_open(srv->cfg.store, 0, &s, err))
-        return NULL;
-    pthread_setspecific(srv->key, s);
-    return s;
+    worker *w = get_worker(srv, err);
+    return w ? w->s : NULL;
 }
 
 const taxii_config *taxii__config(taxii_server *srv) { return &srv->cfg; }
@@ -156,33 +212,95 @@ static char dummy_hash[TAXII_PWHASH_MAX];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy(void) { taxii_password_hash("not-a-password", dummy_hash, NULL); }
 
-/* 0 with *acct, 401 for no or bad credentials, or 500. */
-static int authenticate(store *s, struct MHD_Connection *conn, store_account *acct)
+/* The Basic cache's key for these credentials: HMAC-SHA-256 of "user\0password" under the server's key. */
+static void basic_key(taxii_server *srv, const taxii_credentials *cr, unsigned char key[32])
+{
+    unsigned char msg[sizeof cr->user + sizeof cr->secret];
+    size_t u = strlen(cr->user), p = strlen(cr->secret);
+    unsigned int len = 32;
+    memcpy(msg, cr->user, u + 1);
+    memcpy(msg + u + 1, cr->secret, p);
+    HMAC(EVP_sha256(), srv->auth_key, sizeof srv->auth_key, msg, u + 1 + p, key, &len);
+    OPENSSL_cleanse(msg, sizeof msg);
+}
+
+#define COUNT(srv, what) atomic_fetch_add_explicit(&(srv)->stats.what, 1, memory_order_relaxed)
+
+/* Bearer: the cache, else the store. 0, 401 or 500. */
+static int auth_bearer(taxii_server *srv, worker *w, const taxii_credentials *cr, store_account *acct)
+{
+    char hash[65];
+    vg_error err = {0};
+    taxii_token_hash(cr->secret, strlen(cr->secret), hash);
+    if (taxii__cache_token_get(w->cache, hash, acct)) {
+        COUNT(srv, auth_hits);
+        return 0;
+    }
+    int rc = store_token_find(w->s, hash, acct, &err);
+    if (rc == 0)
+        taxii__cache_token_put(w->cache, hash, acct);
+    return rc == 0 ? 0 : rc == VG_E_NOTFOUND ? 401 : 500;
+}
+
+/*
+ * Basic: credentials verified less than TAXII_BASIC_TTL ago stand while the
+ * account keeps the password hash they were verified against; others pay one
+ * argon2id (a dummy one when the account does not exist, so timing does not
+ * tell). 0, 401 or 500; acct->pwhash is left filled.
+ */
+static int auth_basic(taxii_server *srv, worker *w, const taxii_credentials *cr, store_account *acct)
+{
+    unsigned char key[32];
+    vg_error err = {0};
+    int confirmed = 0, rc;
+    basic_key(srv, cr, key);
+    if (taxii__cache_basic_get(w->cache, key, acct, &confirmed)) {
+        if (confirmed) {
+            COUNT(srv, auth_hits);
+            return 0;
+        }
+        store_account now = {0};
+        rc = store_account_get(w->s, cr->user, &now, &err);
+        size_t n = strlen(now.pwhash);
+        int same = rc == 0 && n == strlen(acct->pwhash) && CRYPTO_memcmp(now.pwhash, acct->pwhash, n) == 0;
+        if (same) {
+            taxii__cache_basic_put(w->cache, key, &now, 0);
+            *acct = now;
+        } else {
+            taxii__cache_basic_drop(w->cache, key);
+        }
+        OPENSSL_cleanse(&now, sizeof now);
+        if (same) {
+            COUNT(srv, auth_hits);
+            return 0;
+        }
+        if (rc && rc != VG_E_NOTFOUND)
+            return 500;
+    }
+    rc = store_account_get(w->s, cr->user, acct, &err);
+    if (rc != 0 && rc != VG_E_NOTFOUND)
+        return 500;
+    COUNT(srv, argon2);
+    if (rc == 0 && acct->pwhash[0]) {
+        if (!taxii_password_verify(acct->pwhash, cr->secret))
+            return 401;
+        taxii__cache_basic_put(w->cache, key, acct, 1);
+        return 0;
+    }
+    pthread_once(&dummy_once, make_dummy);
+    taxii_password_verify(dummy_hash, cr->secret);
+    return 401;
+}
+
+/* 0 with *acct (password hash wiped), 401 for no or bad credentials, or 500. */
+static int authenticate(taxii_server *srv, worker *w, struct MHD_Connection *conn, store_account *acct)
 {
     taxii_credentials cr;
     const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || taxii_auth_parse(h, &cr) != 0 || cr.kind == 0)
         return 401;
-    vg_error err = {0};
-    int status = 401, rc;
-    if (cr.kind == 2) {
-        char hash[65];
-        taxii_token_hash(cr.secret, strlen(cr.secret), hash);
-        rc = store_token_find(s, hash, acct, &err);
-        status = rc == 0 ? 0 : rc == VG_E_NOTFOUND ? 401 : 500;
-    } else {
-        rc = store_account_get(s, cr.user, acct, &err);
-        if (rc == 0 && acct->pwhash[0]) {
-            status = taxii_password_verify(acct->pwhash, cr.secret) ? 0 : 401;
-        } else if (rc == 0 || rc == VG_E_NOTFOUND) {
-            pthread_once(&dummy_once, make_dummy);
-            taxii_password_verify(dummy_hash, cr.secret);
-            status = 401;
-        } else {
-            status = 500;
-        }
-        OPENSSL_cleanse(acct->pwhash, sizeof acct->pwhash);
-    }
+    int status = cr.kind == 2 ? auth_bearer(srv, w, &cr, acct) : auth_basic(srv, w, &cr, acct);
+    OPENSSL_cleanse(acct->pwhash, sizeof acct->pwhash);
     if (status == 401)
         vg_log(VG_LOG_INFO, "taxii: refused credentials (%s)", cr.kind == 2 ? "bearer token" : "basic");
     taxii_credentials_clear(&cr);
@@ -240,25 +358,26 @@ static int split(const char *url, char *buf, size_t n, char *seg[MAXSEG])
     return k;
 }
 
-/* The route table: path pattern ("@" the API root, "*" any segment), method, handler, rights. */
+/* The route table: path pattern ("@" the API root, "*" any segment), method, handler, rights, caching. */
 static const struct route {
     const char *method;         /* GET, POST, DELETE */
     const char *path[MAXSEG];   /* pattern, NULL-terminated */
     taxii_handler fn;           /* handler */
     int need;                   /* STORE_RIGHT_* the account needs on the collection */
+    int cache;                  /* its 200 answers may be kept in the page cache */
 } routes[] = {
-    {"GET", {"taxii2"}, taxii__discovery, 0},
-    {"GET", {"@"}, taxii__api_root, 0},
-    {"GET", {"@", "status", "*"}, taxii__status, 0},
-    {"GET", {"@", "collections"}, taxii__collections, 0},
-    {"GET", {"@", "collections", "*"}, taxii__collection, -1},
-    {"GET", {"@", "collections", "*", "objects"}, taxii__objects_get, STORE_RIGHT_READ},
-    {"POST", {"@", "collections", "*", "objects"}, taxii__objects_post, STORE_RIGHT_WRITE},
-    {"GET", {"@", "collections", "*", "objects", "*"}, taxii__object_get, STORE_RIGHT_READ},
+    {"GET", {"taxii2"}, taxii__discovery, 0, 0},
+    {"GET", {"@"}, taxii__api_root, 0, 0},
+    {"GET", {"@", "status", "*"}, taxii__status, 0, 0},
+    {"GET", {"@", "collections"}, taxii__collections, 0, 0},
+    {"GET", {"@", "collections", "*"}, taxii__collection, -1, 0},
+    {"GET", {"@", "collections", "*", "objects"}, taxii__objects_get, STORE_RIGHT_READ, 1},
+    {"POST", {"@", "collections", "*", "objects"}, taxii__objects_post, STORE_RIGHT_WRITE, 0},
+    {"GET", {"@", "collections", "*", "objects", "*"}, taxii__object_get, STORE_RIGHT_READ, 1},
     {"DELETE", {"@", "collections", "*", "objects", "*"}, taxii__object_delete,
-     STORE_RIGHT_READ | STORE_RIGHT_WRITE},
-    {"GET", {"@", "collections", "*", "objects", "*", "versions"}, taxii__versions, STORE_RIGHT_READ},
-    {"GET", {"@", "collections", "*", "manifest"}, taxii__manifest, STORE_RIGHT_READ},
+     STORE_RIGHT_READ | STORE_RIGHT_WRITE, 0},
+    {"GET", {"@", "collections", "*", "objects", "*", "versions"}, taxii__versions, STORE_RIGHT_READ, 1},
+    {"GET", {"@", "collections", "*", "manifest"}, taxii__manifest, STORE_RIGHT_READ, 1},
 };
 
 /* Finds the route; *path_found says whether some method serves this path. */
@@ -285,6 +404,13 @@ static const struct route *route_find(taxii_server *srv, const char *method, cha
     return NULL;
 }
 
+/* Length-prefixed, so that no two different requests give the same key. */
+static int key_put(vg_buf *k, const char *s)
+{
+    size_t n = strlen(s);
+    return vg_buf_printf(k, "%zu:", n) || vg_buf_append(k, s, n);
+}
+
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
@@ -292,7 +418,31 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     if (c->filter_rc)
         return MHD_NO;
     c->filter_rc = taxii_filter_add(&c->filter, key, value, &c->err);
+    if (!c->filter_rc && c->cacheable && (key_put(&c->key, key) || key_put(&c->key, value ? value : "")))
+        c->cacheable = 0; /* a key too long: answer without the cache */
     return c->filter_rc ? MHD_NO : MHD_YES;
+}
+
+/* The account's view of the collection in the path: the cache, else the store. 0 or a VG_E_* code. */
+static int view_of(worker *w, taxii_ctx *c)
+{
+    taxii_view v;
+    if (!taxii__cache_view_get(w->cache, c->acct.id, c->coll_seg, &v)) {
+        memset(&v, 0, sizeof v);
+        v.rc = store_share_get(c->s, c->coll_seg, &v.share, &c->err);
+        if (!v.rc && strcmp(v.share.id, c->coll_seg) != 0)
+            v.rc = VG_E_NOTFOUND; /* collections are addressed by id only */
+        if (!v.rc)
+            v.rc = store_right_get(c->s, c->acct.id, v.share.name, &v.rights, &c->err);
+        if (v.rc && v.rc != VG_E_NOTFOUND)
+            return v.rc;
+        taxii__cache_view_put(w->cache, c->acct.id, c->coll_seg, &v);
+    }
+    if (v.rc)
+        return v.rc;
+    c->share = v.share;
+    c->rights = v.rights;
+    return 0;
 }
 
 /* Everything after the body is in: authenticate, route, check, dispatch. */
@@ -307,14 +457,18 @@ static int serve(taxii_server *srv, struct MHD_Connection *conn, const char *url
     c->conn = conn;
     c->body = rq->body.data;
     c->body_len = rq->body.len;
+    vg_buf_init(&c->key, 64u << 10);
     int ret;
-    c->s = taxii__store(srv, &c->err);
-    if (!c->s) {
+    uint64_t version = 0;
+    worker *w = get_worker(srv, &c->err);
+    c->s = w ? w->s : NULL;
+    if (!w || store_data_version(c->s, &version, &c->err)) {
         vg_log(VG_LOG_ERROR, "taxii: cannot open the store: %s", c->err.msg);
         ret = taxii__error(conn, 500, "the store cannot be opened");
         goto done;
     }
-    int st = authenticate(c->s, conn, &c->acct);
+    taxii__cache_version(w->cache, version);
+    int st = authenticate(srv, w, conn, &c->acct);
     if (st) {
         ret = taxii__error(conn, st,
                            st == 401 ? "give valid credentials: HTTP Basic (account and password) or a Bearer token"
@@ -354,11 +508,7 @@ static int serve(taxii_server *srv, struct MHD_Connection *conn, const char *url
     c->reader.org = c->acct.org;
     if (c->coll_seg) {
         /* A collection the account has no right on does not exist for it. */
-        int rc = store_share_get(c->s, c->coll_seg, &c->share, &c->err);
-        if (!rc && strcmp(c->share.id, c->coll_seg) != 0)
-            rc = VG_E_NOTFOUND; /* collections are addressed by id only */
-        if (!rc)
-            rc = store_right_get(c->s, c->acct.id, c->share.name, &c->rights, &c->err);
+        int rc = view_of(w, c);
         if (rc == VG_E_NOTFOUND || (!rc && c->rights == 0)) {
             ret = taxii__error(conn, 404, "no such collection");
             goto done;
@@ -375,19 +525,51 @@ static int serve(taxii_server *srv, struct MHD_Connection *conn, const char *url
             goto done;
         }
     }
+    /* The page cache's key: the account (whose rights and TLP view shape the answer), the path, the arguments. */
+    c->cacheable = r->cache && srv->cache_per_thread &&
+                   !vg_buf_printf(&c->key, "%lld\n", (long long)c->acct.id) && !key_put(&c->key, url);
     c->filter_rc = 0;
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, c);
     if (c->filter_rc) {
         ret = taxii__error_from(conn, c->filter_rc == VG_E_NOMEM ? 500 : 400, &c->err);
         goto done;
     }
+    struct MHD_Response *hit = c->cacheable ? taxii__cache_page_get(w->cache, c->key.data, c->key.len) : NULL;
+    if (hit) {
+        COUNT(srv, page_hits);
+        ret = MHD_queue_response(conn, 200, hit);
+        goto done;
+    }
+    if (c->cacheable)
+        COUNT(srv, page_misses);
     ret = r->fn(c);
+    if (c->keep && !taxii__cache_page_put(w->cache, c->key.data, c->key.len, c->keep, c->keep_size))
+        MHD_destroy_response(c->keep);
 done:
+    COUNT(srv, requests);
     taxii_filter_free(&c->filter);
+    vg_buf_free(&c->key);
     OPENSSL_cleanse(&c->acct, sizeof c->acct);
     vg_free(c);
     return ret;
 }
+
+/* Adds the size of one header line ("Name: value\r\n") or query argument to *cls. */
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/*
+ * libmicrohttpd's memory for one connection. It answers a request whose
+ * headers do not fit by itself (431 with an HTML body, outside our control),
+ * so its pool is made larger than max_header: requests between the two get
+ * the TAXII 431 from on_request, and only headers several times over the
+ * limit meet libmicrohttpd's own answer.
+ */
+static size_t header_pool(size_t max_header) { return max_header * 4 + (64u << 10); }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -396,20 +578,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     taxii_server *srv = cls;
     treq *rq = *con_cls;
     if (!rq) {
+        taxii__guard_request(conn, 1);
         rq = vg_calloc(1, sizeof *rq);
         if (!rq)
             return MHD_NO;
         vg_buf_init(&rq->body, srv->cfg.max_body);
         *con_cls = rq;
         atomic_fetch_add(&srv->inflight, 1);
+        /* The request line and headers within max_header (libmicrohttpd's pool is larger: see header_pool). */
+        size_t head = strlen(method) + strlen(url) + strlen(version) + 4;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, add_size, &head);
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_size, &head);
+        if (head > srv->cfg.max_header) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the request line and headers (%zu bytes) are larger than this server's limit "
+                     "of %zu bytes", head, srv->cfg.max_header);
+            rq->answered = 1;
+            return taxii__error(conn, 431, msg) == MHD_YES ? MHD_YES : MHD_NO;
+        }
         /* Refuse a declared oversized body before reading it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > srv->cfg.max_body) {
             char msg[128];
             snprintf(msg, sizeof msg, "the body is larger than this server's limit of %zu bytes", srv->cfg.max_body);
             rq->answered = 1;
             return taxii__error(conn, 413, msg) == MHD_YES ? MHD_YES : MHD_NO;
         }
+        /* The declared size in one allocation, rather than doubling through it (failure is not fatal here). */
+        if (declared)
+            (void)vg_buf_reserve(&rq->body, (size_t)declared + 1);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -428,10 +626,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     taxii_server *srv = cls;
     treq *rq = *con_cls;
+    taxii__guard_request(conn, 0);
     if (!rq)
         return;
     vg_buf_free(&rq->body);
@@ -488,7 +686,11 @@ int taxii_server_start(const taxii_config *cfg, taxii_server **out, vg_error *er
     if (!srv->cfg.default_page || srv->cfg.default_page > srv->cfg.max_page)
         srv->cfg.default_page = srv->cfg.max_page < 100 ? srv->cfg.max_page : 100;
     pthread_mutex_init(&srv->rate_mu, NULL);
-    if (pthread_key_create(&srv->key, close_store) != 0) {
+    if (RAND_bytes(srv->auth_key, sizeof srv->auth_key) != 1) {
+        vg_free(srv);
+        return vg_error_set(err, VG_E_IO, "no random bytes for the credentials cache key");
+    }
+    if (pthread_key_create(&srv->key, close_worker) != 0) {
         vg_free(srv);
         return vg_error_set(err, VG_E_INTERNAL, "no thread-specific key");
     }
@@ -518,19 +720,26 @@ int taxii_server_start(const taxii_config *cfg, taxii_server **out, vg_error *er
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : cores > 0 ? (unsigned)cores : 2;
-    if (cfg->tls_cert[0])
-        srv->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)cfg->timeout, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
-            MHD_OPTION_HTTPS_MEM_KEY, srv->tlskey, MHD_OPTION_END);
-    else
-        srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                                  MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-                                  srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_END);
+    srv->cache_per_thread = cfg->cache / threads;
+    if (taxii__guard_start(cfg->timeout, &srv->guard)) {
+        taxii_server_stop(srv, 0);
+        return vg_error_set(err, VG_E_INTERNAL, "cannot start the header deadline thread");
+    }
+    /* One option list; TLS adds its two. */
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &sa},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)header_pool(cfg->max_header), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)(cfg->max_connections ? cfg->max_connections : 1000), NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)taxii__guard_notify, srv->guard},
+        {cfg->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
+        {cfg->tls_cert[0] ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tlskey},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv->d) {
         taxii_server_stop(srv, 0);
         vg_error_set(err, VG_E_IO, "cannot listen on %s:%d (in use, not a local address, or a bad TLS key)",
@@ -547,6 +756,16 @@ int taxii_server_start(const taxii_config *cfg, taxii_server **out, vg_error *er
 
 int taxii_server_port(const taxii_server *srv) { return srv->port; }
 
+void taxii_server_stats_get(taxii_server *srv, taxii_server_stats *out)
+{
+    out->requests = atomic_load(&srv->stats.requests);
+    out->page_hits = atomic_load(&srv->stats.page_hits);
+    out->page_misses = atomic_load(&srv->stats.page_misses);
+    out->auth_hits = atomic_load(&srv->stats.auth_hits);
+    out->argon2 = atomic_load(&srv->stats.argon2);
+    out->cut = taxii__guard_cut(srv->guard);
+}
+
 void taxii_server_stop(taxii_server *srv, int grace_ms)
 {
     if (!srv)
@@ -561,12 +780,14 @@ void taxii_server_stop(taxii_server *srv, int grace_ms)
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
     }
+    taxii__guard_stop(srv->guard);
     /* The workers have exited (their stores are closed); this thread may hold one too. */
-    store *s = pthread_getspecific(srv->key);
-    if (s) {
+    worker *w = pthread_getspecific(srv->key);
+    if (w) {
         pthread_setspecific(srv->key, NULL);
-        store_close(s);
+        close_worker(w);
     }
+    OPENSSL_cleanse(srv->auth_key, sizeof srv->auth_key);
     pthread_key_delete(srv->key);
     pthread_mutex_destroy(&srv->rate_mu);
     if (srv->tlskey)

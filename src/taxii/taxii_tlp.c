@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "taxii/taxii.h"
+#include "taxii/taxii_json.h"
 
 /* Every TLP marking id we know, with its level. */
 static const struct {
@@ -152,197 +153,7 @@ int taxii_visible_parsed(const taxii_reader *r, const store_share *sh, const cha
  * both always agree.
  */
 
-#define SCAN_DEPTH 256 /* deeper nesting goes to jansson (its own limit is 2048) */
-#define SCAN_NUM_MAX 15 /* longer numbers go to jansson (it refuses integers beyond 64 bits) */
-
-/* Classes of the bytes inside a string; plain printable ASCII is the common case. */
-enum { S_PLAIN, S_QUOTE, S_ESC, S_CTRL, S_U2, S_U3, S_U4, S_BAD };
-
-static int str_class(unsigned char c)
-{
-    if (c >= 0x20 && c < 0x80)
-        return c == '"' ? S_QUOTE : c == '\\' ? S_ESC : S_PLAIN;
-    if (c < 0x20)
-        return S_CTRL;
-    if (c < 0xc2 || c > 0xf4)
-        return S_BAD; /* a continuation byte first, an overlong lead, or beyond U+10FFFF */
-    return c < 0xe0 ? S_U2 : c < 0xf0 ? S_U3 : S_U4;
-}
-
-typedef struct jscan {
-    const unsigned char *p;   /* next byte */
-    const unsigned char *end; /* end of the text */
-    int depth;                /* arrays and objects open */
-} jscan;
-
-/* A string as the scanner saw it: the bytes between the quotes. */
-typedef struct jstr {
-    const char *s; /* first byte after the opening quote */
-    size_t n;      /* bytes up to the closing quote */
-    int esc;       /* it has escapes (its bytes are not its value) */
-} jstr;
-
-static int skip_ws(jscan *j)
-{
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-        j->p++;
-    return j->p < j->end ? *j->p : -1;
-}
-
-static int cont(const unsigned char *p) { return (*p & 0xc0) == 0x80; }
-
-/*
- * Whether any of the eight bytes in w needs a look: a quote, a backslash, a
- * control character or a non-ASCII byte (the high bit of such bytes is set in
- * the result; bytes above the first may be flagged spuriously, never missed).
- */
-static uint64_t special(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high;
-}
-
-/* A string at j->p (its opening quote). 0, or -1 when malformed or undecidable (\u). */
-static int scan_string(jscan *j, jstr *out)
-{
-    const unsigned char *p = j->p + 1, *end = j->end;
-    out->s = (const char *)p;
-    out->esc = 0;
-    while (p < end) {
-        /* Plain ASCII eight bytes at a time; the byte that stops it goes through the switch. */
-        uint64_t w;
-        while (end - p >= 8 && (memcpy(&w, p, 8), !special(w)))
-            p += 8;
-        if (p == end)
-            break;
-        switch (str_class(*p)) {
-        case S_PLAIN: p++; break;
-        case S_QUOTE:
-            out->n = (size_t)((const char *)p - out->s);
-            j->p = p + 1;
-            return 0;
-        case S_ESC:
-            if (p + 1 >= end || !strchr("\"\\/bfnrt", p[1]) || !p[1])
-                return -1; /* \u and malformed escapes: jansson decides */
-            out->esc = 1;
-            p += 2;
-            break;
-        case S_U2:
-            if (end - p < 2 || !cont(p + 1))
-                return -1;
-            p += 2;
-            break;
-        case S_U3:
-            if (end - p < 3 || !cont(p + 1) || !cont(p + 2) || (p[0] == 0xe0 && p[1] < 0xa0) ||
-                (p[0] == 0xed && p[1] > 0x9f))
-                return -1; /* overlong, or a UTF-16 surrogate */
-            p += 3;
-            break;
-        case S_U4:
-            if (end - p < 4 || !cont(p + 1) || !cont(p + 2) || !cont(p + 3) || (p[0] == 0xf0 && p[1] < 0x90) ||
-                (p[0] == 0xf4 && p[1] > 0x8f))
-                return -1; /* overlong, or beyond U+10FFFF */
-            p += 4;
-            break;
-        default: return -1; /* control characters, stray bytes */
-        }
-    }
-    return -1;
-}
-
-static int digit(const unsigned char *p, const unsigned char *end) { return p < end && *p >= '0' && *p <= '9'; }
-
-/* A number without exponent, at most SCAN_NUM_MAX bytes; anything else -1. */
-static int scan_number(jscan *j)
-{
-    const unsigned char *p = j->p, *start = p;
-    if (*p == '-')
-        p++;
-    if (!digit(p, j->end))
-        return -1;
-    if (*p == '0')
-        p++;
-    else
-        while (digit(p, j->end))
-            p++;
-    if (p < j->end && *p == '.') {
-        p++;
-        if (!digit(p, j->end))
-            return -1;
-        while (digit(p, j->end))
-            p++;
-    }
-    if ((p < j->end && (*p == 'e' || *p == 'E')) || p - start > SCAN_NUM_MAX)
-        return -1;
-    j->p = p;
-    return 0;
-}
-
-static int scan_value(jscan *j);
-
-/* An array or object at j->p, every member validated. */
-static int scan_container(jscan *j)
-{
-    int obj = *j->p == '{', close = obj ? '}' : ']';
-    if (++j->depth > SCAN_DEPTH)
-        return -1;
-    j->p++;
-    int c = skip_ws(j);
-    if (c == close) {
-        j->p++;
-        j->depth--;
-        return 0;
-    }
-    for (;;) {
-        jstr key;
-        if (obj) {
-            if (c != '"' || scan_string(j, &key) || skip_ws(j) != ':')
-                return -1;
-            j->p++;
-        }
-        if (scan_value(j))
-            return -1;
-        c = skip_ws(j);
-        if (c != close && c != ',')
-            return -1;
-        j->p++;
-        if (c == close)
-            break;
-        c = skip_ws(j);
-    }
-    j->depth--;
-    return 0;
-}
-
-static int literal(jscan *j, const char *w, size_t n)
-{
-    if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
-        return -1;
-    j->p += n;
-    return 0;
-}
-
-/* Any value at j->p (after white space). */
-static int scan_value(jscan *j)
-{
-    jstr s;
-    switch (skip_ws(j)) {
-    case -1: return -1;
-    case '"': return scan_string(j, &s);
-    case '{':
-    case '[': return scan_container(j);
-    case 't': return literal(j, "true", 4);
-    case 'f': return literal(j, "false", 5);
-    case 'n': return literal(j, "null", 4);
-    default: return scan_number(j);
-    }
-}
-
-/* Member names the rules read, by length and text. */
-static int member(const jstr *k, const char *name) { return k->n == strlen(name) && memcmp(k->s, name, k->n) == 0; }
-
-static enum taxii_tlp level_of_span(const jstr *v)
+static enum taxii_tlp level_of_span(const taxii_jstr *v)
 {
     if (v->n != 56 || v->esc) /* "marking-definition--" and a UUID */
         return TAXII_TLP_NONE;
@@ -357,32 +168,32 @@ static enum taxii_tlp level_of_span(const jstr *v)
  * that are not strings get NULL. Does nothing when p is not an array.
  * Returns -1 as soon as fn does.
  */
-static int each_element(const char *p, const char *end, int (*fn)(jscan *j, const jstr *v, void *ctx), void *ctx)
+static int each_element(const char *p, const char *end, int (*fn)(taxii_jscan *j, const taxii_jstr *v, void *ctx), void *ctx)
 {
-    jscan j = {(const unsigned char *)p, (const unsigned char *)end, 0};
+    taxii_jscan j = {(const unsigned char *)p, (const unsigned char *)end, 0};
     if (!p || *p != '[')
         return 0;
     j.p++;
-    int c = skip_ws(&j);
+    int c = taxii__json_ws(&j);
     while (c != ']' && c != -1) {
-        jstr v;
-        jscan at = j;
+        taxii_jstr v;
+        taxii_jscan at = j;
         if (c == '"') {
-            if (scan_string(&j, &v) || fn(&at, &v, ctx))
+            if (taxii__json_string(&j, &v) || fn(&at, &v, ctx))
                 return -1;
-        } else if (scan_value(&j) || fn(&at, NULL, ctx)) {
+        } else if (taxii__json_value(&j) || fn(&at, NULL, ctx)) {
             return -1;
         }
-        c = skip_ws(&j);
+        c = taxii__json_ws(&j);
         if (c == ',') {
             j.p++;
-            c = skip_ws(&j);
+            c = taxii__json_ws(&j);
         }
     }
     return 0;
 }
 
-static int worst_ref(jscan *at, const jstr *v, void *ctx)
+static int worst_ref(taxii_jscan *at, const taxii_jstr *v, void *ctx)
 {
     (void)at;
     enum taxii_tlp *worst = ctx, t;
@@ -393,34 +204,34 @@ static int worst_ref(jscan *at, const jstr *v, void *ctx)
     return 0;
 }
 
-/* One granular marking: the last marking_ref member of the object at `at`, if a string. */
-static int worst_granular(jscan *at, const jstr *v, void *ctx)
+/* One granular marking: the last marking_ref taxii__json_member of the object at `at`, if a string. */
+static int worst_granular(taxii_jscan *at, const taxii_jstr *v, void *ctx)
 {
     enum taxii_tlp *worst = ctx, t;
     if (v || *at->p != '{')
         return 0;
-    jstr ref = {0}, key;
+    taxii_jstr ref = {0}, key;
     int has = 0;
     at->p++;
-    int c = skip_ws(at);
+    int c = taxii__json_ws(at);
     while (c == '"') {
-        if (scan_string(at, &key) || key.esc)
+        if (taxii__json_string(at, &key) || key.esc)
             return -1;
-        skip_ws(at);
+        taxii__json_ws(at);
         at->p++; /* ':' */
-        int is_ref = member(&key, "marking_ref");
+        int is_ref = taxii__json_member(&key, "marking_ref");
         has = is_ref ? 0 : has;
-        if (is_ref && skip_ws(at) == '"') {
-            if (scan_string(at, &ref) || ref.esc)
+        if (is_ref && taxii__json_ws(at) == '"') {
+            if (taxii__json_string(at, &ref) || ref.esc)
                 return -1;
             has = 1;
-        } else if (scan_value(at)) {
+        } else if (taxii__json_value(at)) {
             return -1;
         }
-        c = skip_ws(at);
+        c = taxii__json_ws(at);
         if (c == ',') {
             at->p++;
-            c = skip_ws(at);
+            c = taxii__json_ws(at);
         }
     }
     if (has && (t = level_of_span(&ref)) > *worst)
@@ -434,7 +245,7 @@ typedef struct red_ctx {
     int found;             /* the list names it */
 } red_ctx;
 
-static int red_one(jscan *at, const jstr *v, void *ctx)
+static int red_one(taxii_jscan *at, const taxii_jstr *v, void *ctx)
 {
     (void)at;
     red_ctx *rc = ctx;
@@ -456,7 +267,7 @@ typedef struct tlp_spans {
     const char *marks;    /* object_marking_refs */
     const char *granular; /* granular_markings */
     const char *recips;   /* x_vigil_recipients */
-    jstr author;          /* created_by_ref, when a string */
+    taxii_jstr author;          /* created_by_ref, when a string */
     int has_author;       /* created_by_ref's last occurrence is a string */
     const char *end;      /* end of the text */
 } tlp_spans;
@@ -464,43 +275,43 @@ typedef struct tlp_spans {
 /* Scans the top-level object: 0 with the spans, -1 when jansson must decide. */
 static int scan_object(const char *json, size_t n, tlp_spans *sp)
 {
-    jscan j = {(const unsigned char *)json, (const unsigned char *)json + n, 1};
+    taxii_jscan j = {(const unsigned char *)json, (const unsigned char *)json + n, 1};
     memset(sp, 0, sizeof *sp);
     sp->end = json + n;
-    if (skip_ws(&j) != '{')
+    if (taxii__json_ws(&j) != '{')
         return -1;
     j.p++;
-    int c = skip_ws(&j);
+    int c = taxii__json_ws(&j);
     if (c == '}')
         return 0;
     for (;;) {
-        jstr key;
-        if (c != '"' || scan_string(&j, &key) || key.esc || skip_ws(&j) != ':')
+        taxii_jstr key;
+        if (c != '"' || taxii__json_string(&j, &key) || key.esc || taxii__json_ws(&j) != ':')
             return -1;
         j.p++;
-        int first = skip_ws(&j);
+        int first = taxii__json_ws(&j);
         const char *v = (const char *)j.p;
-        if (member(&key, "created_by_ref")) {
+        if (taxii__json_member(&key, "created_by_ref")) {
             sp->has_author = first == '"';
-            if (sp->has_author ? scan_string(&j, &sp->author) || sp->author.esc : scan_value(&j))
+            if (sp->has_author ? taxii__json_string(&j, &sp->author) || sp->author.esc : taxii__json_value(&j))
                 return -1;
         } else {
-            if (member(&key, "object_marking_refs"))
+            if (taxii__json_member(&key, "object_marking_refs"))
                 sp->marks = v;
-            else if (member(&key, "granular_markings"))
+            else if (taxii__json_member(&key, "granular_markings"))
                 sp->granular = v;
-            else if (member(&key, "x_vigil_recipients"))
+            else if (taxii__json_member(&key, "x_vigil_recipients"))
                 sp->recips = v;
-            if (scan_value(&j))
+            if (taxii__json_value(&j))
                 return -1;
         }
-        c = skip_ws(&j);
+        c = taxii__json_ws(&j);
         if (c == '}')
             return 0;
         if (c != ',')
             return -1;
         j.p++;
-        c = skip_ws(&j);
+        c = taxii__json_ws(&j);
     }
 }
 

@@ -757,6 +757,119 @@ static void test_taxii_server_rate__429(void **state)
     taxii_server_stop(s2, 1000);
 }
 
+/*
+ * The caches (tokens, Basic credentials, collection views, pages) are used,
+ * and any change to the store - made here through another connection, as
+ * 'vigil token revoke' or 'vigil import' would - is seen by the very next
+ * request: a new object, a removed right, a revoked token, a changed password.
+ * One worker thread, so every request meets the same caches.
+ */
+static void test_taxii_server_cache__changes_seen_at_once(void **state)
+{
+    (void)state;
+    taxii_config cfg;
+    taxii_config_defaults(&cfg);
+    snprintf(cfg.store, sizeof cfg.store, "%s", store_path);
+    cfg.port = 0;
+    cfg.threads = 1;
+    taxii_server *s2;
+    vg_error err = {0};
+    must(taxii_server_start(&cfg, &s2, &err), &err);
+    int p2 = taxii_server_port(s2);
+    store *s;
+    must(store_open(store_path, 0, &s, &err), &err);
+    const char *path = coll_path(intel_id, "objects/?limit=1000");
+    taxii_server_stats st0, st1;
+
+    /* A page twice: the second answer comes from the cache, byte for byte. */
+    resp a = http_port(p2, "GET", path, bearer(tok_bob), NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    taxii_server_stats_get(s2, &st0);
+    resp b = http_port(p2, "GET", path, bearer(tok_bob), NULL, NULL, NULL);
+    taxii_server_stats_get(s2, &st1);
+    assert_int_equal(b.status, 200);
+    assert_string_equal(a.body, b.body);
+    assert_int_equal(st1.page_hits, st0.page_hits + 1);
+    assert_int_equal(st1.auth_hits, st0.auth_hits + 1);
+    /* Another account, same URL: its own answer (carol sees no AMBER of intel). */
+    resp cr = http_port(p2, "GET", path, bearer(tok_carol), NULL, NULL, NULL);
+    assert_int_equal(cr.status, 200);
+    assert_null(strstr(cr.body, ind_id(N_AMBER)));
+    assert_non_null(strstr(a.body, ind_id(N_AMBER)));
+    done(&cr);
+
+    /* A new object: the next answer has it. */
+    must(store_begin(s, &err), &err);
+    put_indicator(s, "intel", 3000, NULL, NULL);
+    must(store_commit(s, &err), &err);
+    resp c = http_port(p2, "GET", path, bearer(tok_bob), NULL, NULL, NULL);
+    assert_int_equal(c.status, 200);
+    assert_non_null(strstr(c.body, ind_id(3000)));
+    assert_null(strstr(b.body, ind_id(3000)));
+    done(&a);
+    done(&b);
+    done(&c);
+
+    /* A removed right: 404 at once; given back: 200 at once. */
+    grant(s, "bob", "intel", 0);
+    resp d = http_port(p2, "GET", path, bearer(tok_bob), NULL, NULL, NULL);
+    assert_error(d, 404);
+    done(&d);
+    grant(s, "bob", "intel", STORE_RIGHT_READ);
+    d = http_port(p2, "GET", path, bearer(tok_bob), NULL, NULL, NULL);
+    assert_int_equal(d.status, 200);
+    done(&d);
+
+    /* A token used (so cached), then revoked: 401 at once. */
+    char tok[65], tid[TAXII_TOKEN_ID_LEN + 1], th[65];
+    must(taxii_token_new(tok, tid, th, &err), &err);
+    must(store_token_add(s, "bob", tid, th, "cache test", &err), &err);
+    for (int i = 0; i < 2; i++) {
+        resp e = http_port(p2, "GET", "/taxii2/", bearer(tok), NULL, NULL, NULL);
+        assert_int_equal(e.status, 200);
+        done(&e);
+    }
+    must(store_token_revoke(s, tid, &err), &err);
+    resp e = http_port(p2, "GET", "/taxii2/", bearer(tok), NULL, NULL, NULL);
+    assert_error(e, 401);
+    done(&e);
+
+    /* Basic: argon2 verifies once; the next request, even after an unrelated change, does not pay for it. */
+    taxii_server_stats_get(s2, &st0);
+    resp f = http_port(p2, "GET", "/taxii2/", "Basic alice:alice-pw", NULL, NULL, NULL);
+    assert_int_equal(f.status, 200);
+    done(&f);
+    grant(s, "carol", "secret", STORE_RIGHT_READ); /* changes the store, not alice */
+    f = http_port(p2, "GET", "/taxii2/", "Basic alice:alice-pw", NULL, NULL, NULL);
+    assert_int_equal(f.status, 200);
+    done(&f);
+    taxii_server_stats_get(s2, &st1);
+    assert_int_equal(st1.argon2, st0.argon2 + 1);
+    /* A wrong password is never cached: it pays argon2 each time and stays 401. */
+    for (int i = 0; i < 2; i++) {
+        f = http_port(p2, "GET", "/taxii2/", "Basic alice:wrong", NULL, NULL, NULL);
+        assert_error(f, 401);
+        done(&f);
+    }
+    taxii_server_stats_get(s2, &st0);
+    assert_int_equal(st0.argon2, st1.argon2 + 2);
+    /* The password changed: the cached credentials stop at once, the new ones work. */
+    char h[TAXII_PWHASH_MAX];
+    must(taxii_password_hash("alice-pw2", h, &err), &err);
+    must(store_account_set_password(s, "alice", h, &err), &err);
+    f = http_port(p2, "GET", "/taxii2/", "Basic alice:alice-pw", NULL, NULL, NULL);
+    assert_error(f, 401);
+    done(&f);
+    f = http_port(p2, "GET", "/taxii2/", "Basic alice:alice-pw2", NULL, NULL, NULL);
+    assert_int_equal(f.status, 200);
+    done(&f);
+    must(taxii_password_hash("alice-pw", h, &err), &err);
+    must(store_account_set_password(s, "alice", h, &err), &err);
+    grant(s, "carol", "secret", 0);
+    store_close(s);
+    taxii_server_stop(s2, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -771,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_taxii_server_tlp__rules),
         cmocka_unit_test(test_taxii_server_tlp__not_betrayed),
         cmocka_unit_test(test_taxii_server_rate__429),
+        cmocka_unit_test(test_taxii_server_cache__changes_seen_at_once),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }

@@ -1,0 +1,63 @@
+/*
+ * fuzz_taxii_compact.c - differential libFuzzer target for how a POSTed
+ * envelope's objects are stored: when the server's scanner finds the objects'
+ * own texts in the body (taxii__json_elements) and compacts one
+ * (taxii__json_compact), the bytes must be exactly those of jansson's dump of
+ * the parsed object, which the server would store otherwise. The input is the
+ * body.
+ */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "taxii/taxii.h"
+#include "taxii/taxii_json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int init;
+    if (!init) {
+        vg_alloc_init();
+        init = 1;
+    }
+    /* An exact-size copy, so reading past the end is caught. */
+    char *body = malloc(size ? size : 1);
+    if (!body)
+        return 0;
+    memcpy(body, data, size);
+    vg_error err = {0};
+    json_t *root = NULL, *objs = NULL;
+    if (taxii_envelope_parse(body, size, 1000, &root, &objs, &err) == 0) {
+        taxii_span *sp = NULL;
+        size_t n = 0;
+        if (taxii__json_elements(body, size, "objects", 1000, &sp, &n) == 0) {
+            if (n != json_array_size(objs)) {
+                fprintf(stderr, "%zu spans for %zu objects\n", n, json_array_size(objs));
+                abort();
+            }
+            vg_buf out;
+            vg_buf_init(&out, 0);
+            for (size_t i = 0; i < n; i++) {
+                vg_buf_reset(&out);
+                if (taxii__json_compact(sp[i].p, sp[i].n, &out) != 0)
+                    continue;
+                char *dump = json_dumps(json_array_get(objs, i), JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+                if (!dump || strlen(dump) != out.len || memcmp(dump, out.data ? out.data : "", out.len) != 0) {
+                    fprintf(stderr, "compact \"%.*s\" but jansson \"%s\"\n", (int)out.len, out.data ? out.data : "",
+                            dump ? dump : "(null)");
+                    abort();
+                }
+                free(dump);
+            }
+            vg_buf_free(&out);
+            vg_free(sp);
+        }
+    }
+    json_decref(root);
+    free(body);
+    return 0;
+}

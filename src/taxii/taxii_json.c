@@ -1,0 +1,341 @@
+/*
+ * taxii_json.c - the validating JSON scanner of taxii_json.h: strings with
+ * their UTF-8 checked eight bytes at a time, numbers, literals, containers;
+ * the elements of an envelope's array; compaction of a value to the text
+ * jansson would dump. What it declines goes back to jansson.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "taxii/taxii_json.h"
+
+#define SCAN_DEPTH 256 /* deeper nesting goes to jansson (its own limit is 2048) */
+#define SCAN_NUM_MAX 15 /* longer numbers go to jansson (it refuses integers beyond 64 bits) */
+
+/* Classes of the bytes inside a string; plain printable ASCII is the common case. */
+enum { S_PLAIN, S_QUOTE, S_ESC, S_CTRL, S_U2, S_U3, S_U4, S_BAD };
+
+static int str_class(unsigned char c)
+{
+    if (c >= 0x20 && c < 0x80)
+        return c == '"' ? S_QUOTE : c == '\\' ? S_ESC : S_PLAIN;
+    if (c < 0x20)
+        return S_CTRL;
+    if (c < 0xc2 || c > 0xf4)
+        return S_BAD; /* a continuation byte first, an overlong lead, or beyond U+10FFFF */
+    return c < 0xe0 ? S_U2 : c < 0xf0 ? S_U3 : S_U4;
+}
+
+static int cont(const unsigned char *p) { return (*p & 0xc0) == 0x80; }
+
+/*
+ * Whether any of the eight bytes in w needs a look: a quote, a backslash, a
+ * control character or a non-ASCII byte (the high bit of such bytes is set in
+ * the result; bytes above the first may be flagged spuriously, never missed).
+ */
+static uint64_t special(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high;
+}
+
+/* A string at j->p (its opening quote). 0, or -1 when malformed or undecidable (\u). */
+int taxii__json_string(taxii_jscan *j, taxii_jstr *out)
+{
+    const unsigned char *p = j->p + 1, *end = j->end;
+    out->s = (const char *)p;
+    out->esc = 0;
+    while (p < end) {
+        /* Plain ASCII eight bytes at a time; the byte that stops it goes through the switch. */
+        uint64_t w;
+        while (end - p >= 8 && (memcpy(&w, p, 8), !special(w)))
+            p += 8;
+        if (p == end)
+            break;
+        switch (str_class(*p)) {
+        case S_PLAIN: p++; break;
+        case S_QUOTE:
+            out->n = (size_t)((const char *)p - out->s);
+            j->p = p + 1;
+            return 0;
+        case S_ESC:
+            if (p + 1 >= end || !strchr("\"\\/bfnrt", p[1]) || !p[1])
+                return -1; /* \u and malformed escapes: jansson decides */
+            out->esc = 1;
+            p += 2;
+            break;
+        case S_U2:
+            if (end - p < 2 || !cont(p + 1))
+                return -1;
+            p += 2;
+            break;
+        case S_U3:
+            if (end - p < 3 || !cont(p + 1) || !cont(p + 2) || (p[0] == 0xe0 && p[1] < 0xa0) ||
+                (p[0] == 0xed && p[1] > 0x9f))
+                return -1; /* overlong, or a UTF-16 surrogate */
+            p += 3;
+            break;
+        case S_U4:
+            if (end - p < 4 || !cont(p + 1) || !cont(p + 2) || !cont(p + 3) || (p[0] == 0xf0 && p[1] < 0x90) ||
+                (p[0] == 0xf4 && p[1] > 0x8f))
+                return -1; /* overlong, or beyond U+10FFFF */
+            p += 4;
+            break;
+        default: return -1; /* control characters, stray bytes */
+        }
+    }
+    return -1;
+}
+
+static int digit(const unsigned char *p, const unsigned char *end) { return p < end && *p >= '0' && *p <= '9'; }
+
+/* A number without exponent, at most SCAN_NUM_MAX bytes; anything else -1. */
+static int scan_number(taxii_jscan *j)
+{
+    const unsigned char *p = j->p, *start = p;
+    if (*p == '-')
+        p++;
+    if (!digit(p, j->end))
+        return -1;
+    if (*p == '0')
+        p++;
+    else
+        while (digit(p, j->end))
+            p++;
+    if (p < j->end && *p == '.') {
+        p++;
+        if (!digit(p, j->end))
+            return -1;
+        while (digit(p, j->end))
+            p++;
+    }
+    if ((p < j->end && (*p == 'e' || *p == 'E')) || p - start > SCAN_NUM_MAX)
+        return -1;
+    j->p = p;
+    return 0;
+}
+
+
+/* An array or object at j->p, every taxii__json_member validated. */
+static int scan_container(taxii_jscan *j)
+{
+    int obj = *j->p == '{', close = obj ? '}' : ']';
+    if (++j->depth > SCAN_DEPTH)
+        return -1;
+    j->p++;
+    int c = taxii__json_ws(j);
+    if (c == close) {
+        j->p++;
+        j->depth--;
+        return 0;
+    }
+    for (;;) {
+        taxii_jstr key;
+        if (obj) {
+            if (c != '"' || taxii__json_string(j, &key) || taxii__json_ws(j) != ':')
+                return -1;
+            j->p++;
+        }
+        if (taxii__json_value(j))
+            return -1;
+        c = taxii__json_ws(j);
+        if (c != close && c != ',')
+            return -1;
+        j->p++;
+        if (c == close)
+            break;
+        c = taxii__json_ws(j);
+    }
+    j->depth--;
+    return 0;
+}
+
+static int literal(taxii_jscan *j, const char *w, size_t n)
+{
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
+        return -1;
+    j->p += n;
+    return 0;
+}
+
+/* Any value at j->p (after white space). */
+int taxii__json_value(taxii_jscan *j)
+{
+    taxii_jstr s;
+    switch (taxii__json_ws(j)) {
+    case -1: return -1;
+    case '"': return taxii__json_string(j, &s);
+    case '{':
+    case '[': return scan_container(j);
+    case 't': return literal(j, "true", 4);
+    case 'f': return literal(j, "false", 5);
+    case 'n': return literal(j, "null", 4);
+    default: return scan_number(j);
+    }
+}
+
+/* Member names the rules read, by length and text. */
+int taxii__json_member(const taxii_jstr *k, const char *name) { return k->n == strlen(name) && memcmp(k->s, name, k->n) == 0; }
+
+
+/* ---- elements of a member array --------------------------------------------------- */
+
+int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
+                         size_t *count)
+{
+    taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1};
+    const unsigned char *arr = NULL;
+    *spans = NULL;
+    *count = 0;
+    if (taxii__json_ws(&j) != '{')
+        return -1;
+    j.p++;
+    int c = taxii__json_ws(&j);
+    while (c != '}') {
+        taxii_jstr key;
+        if (c != '"' || taxii__json_string(&j, &key) || taxii__json_ws(&j) != ':')
+            return -1;
+        j.p++;
+        c = taxii__json_ws(&j);
+        if (taxii__json_member(&key, name))
+            arr = c == '[' ? j.p : NULL;
+        if (taxii__json_value(&j))
+            return -1;
+        c = taxii__json_ws(&j);
+        if (c == ',') {
+            j.p++;
+            c = taxii__json_ws(&j);
+        } else if (c != '}') {
+            return -1;
+        }
+    }
+    if (!arr)
+        return -1;
+    /* Second pass over the array, now known to be well formed. */
+    size_t cap = 0;
+    j.p = arr + 1;
+    c = taxii__json_ws(&j);
+    while (c != ']') {
+        const unsigned char *start = j.p;
+        if (taxii__json_value(&j))
+            return -1;
+        if (*count == max) {
+            vg_free(*spans);
+            *spans = NULL;
+            return -1;
+        }
+        if (*count == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            taxii_span *ns = vg_realloc(*spans, nc * sizeof *ns);
+            if (!ns) {
+                vg_free(*spans);
+                *spans = NULL;
+                return VG_E_NOMEM;
+            }
+            *spans = ns;
+            cap = nc;
+        }
+        (*spans)[*count].p = (const char *)start;
+        (*spans)[(*count)++].n = (size_t)(j.p - start);
+        c = taxii__json_ws(&j);
+        if (c == ',') {
+            j.p++;
+            c = taxii__json_ws(&j);
+        }
+    }
+    return 0;
+}
+
+/* ---- compaction ---------------------------------------------------------------------- */
+
+/*
+ * Whether the string has the escape \/, which jansson dumps as '/' (every
+ * other escape taxii__json_string accepts is dumped as written).
+ */
+static int has_slash_escape(const taxii_jstr *s)
+{
+    if (!s->esc)
+        return 0;
+    for (size_t i = 0; i + 1 < s->n; i++) {
+        if (s->s[i] != '\\')
+            continue;
+        if (s->s[i + 1] == '/')
+            return 1;
+        i++;
+    }
+    return 0;
+}
+
+/* One value from j->p to out; -1 as taxii__json_compact. */
+static int compact_value(taxii_jscan *j, vg_buf *out)
+{
+    int c = taxii__json_ws(j), rc;
+    const unsigned char *start = j->p;
+    if (c == '"') {
+        taxii_jstr s;
+        if (taxii__json_string(j, &s))
+            return -1;
+        if (has_slash_escape(&s))
+            return -1;
+        return vg_buf_append(out, start, (size_t)(j->p - start));
+    }
+    if (c == '{' || c == '[') {
+        int close = c == '{' ? '}' : ']';
+        if (++j->depth > 256)
+            return -1;
+        j->p++;
+        if ((rc = vg_buf_putc(out, (char)c)))
+            return rc;
+        c = taxii__json_ws(j);
+        while (c != close) {
+            if (close == '}') {
+                taxii_jstr k;
+                const unsigned char *ks = j->p;
+                if (c != '"' || taxii__json_string(j, &k))
+                    return -1;
+                const unsigned char *ke = j->p;
+                if (taxii__json_ws(j) != ':' || has_slash_escape(&k))
+                    return -1;
+                j->p++;
+                if ((rc = vg_buf_append(out, ks, (size_t)(ke - ks))) || (rc = vg_buf_putc(out, ':')))
+                    return rc;
+            }
+            if ((rc = compact_value(j, out)))
+                return rc;
+            c = taxii__json_ws(j);
+            if (c == ',') {
+                j->p++;
+                c = taxii__json_ws(j);
+                if (c == close)
+                    return -1; /* a trailing comma */
+                if ((rc = vg_buf_putc(out, ',')))
+                    return rc;
+            } else if (c != close) {
+                return -1;
+            }
+        }
+        j->p++;
+        j->depth--;
+        return vg_buf_putc(out, (char)close);
+    }
+    if (taxii__json_value(j))
+        return -1;
+    /* Integers are dumped as written, except -0; reals are reformatted by jansson. */
+    size_t len = (size_t)(j->p - start);
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        if (memchr(start, '.', len) || (len == 2 && start[0] == '-' && start[1] == '0'))
+            return -1;
+    }
+    return vg_buf_append(out, start, len);
+}
+
+int taxii__json_compact(const char *v, size_t n, vg_buf *out)
+{
+    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0};
+    int rc = compact_value(&j, out);
+    if (rc)
+        return rc;
+    return taxii__json_ws(&j) == -1 ? 0 : -1; /* nothing may follow */
+}

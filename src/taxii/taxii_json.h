@@ -1,0 +1,71 @@
+/*
+ * taxii_json.h - a small validating JSON scanner for the server's hot paths,
+ * which read JSON text without building a jansson tree: the TLP decision on
+ * every row read (taxii_tlp.c) and the objects of a POSTed envelope, stored
+ * as compact text without a dump of their tree (taxii_routes.c).
+ *
+ * The scanner accepts exactly what jansson accepts, except what it declines
+ * to decide: a \u escape, an exponent or a number longer than 15 bytes,
+ * nesting deeper than 256. Declined or malformed input gives -1 and the
+ * caller falls back to jansson, so the answers never differ (the fuzz
+ * targets fuzz_taxii_tlp and fuzz_taxii_compact compare them).
+ */
+#ifndef TAXII_JSON_H
+#define TAXII_JSON_H
+
+#include <stddef.h>
+
+#include "core/vg_buf.h"
+
+typedef struct taxii_jscan {
+    const unsigned char *p;   /* next byte */
+    const unsigned char *end; /* end of the text */
+    int depth;                /* arrays and objects open */
+} taxii_jscan;
+
+/* A string as the scanner saw it: the bytes between the quotes. */
+typedef struct taxii_jstr {
+    const char *s; /* first byte after the opening quote */
+    size_t n;      /* bytes up to the closing quote */
+    int esc;       /* it has escapes (its bytes are not its value) */
+} taxii_jstr;
+
+static inline int taxii__json_ws(taxii_jscan *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+        j->p++;
+    return j->p < j->end ? *j->p : -1;
+}
+
+/* A string at j->p (its opening quote): 0 with *out and j->p past it, or -1 (malformed or \u). */
+int taxii__json_string(taxii_jscan *j, taxii_jstr *out);
+/* Any value at j->p (white space first): 0 with j->p past it, or -1. */
+int taxii__json_value(taxii_jscan *j);
+/* Whether the string (unescaped) is name. */
+int taxii__json_member(const taxii_jstr *k, const char *name);
+
+/* Where one value lies in a text. */
+typedef struct taxii_span {
+    const char *p; /* first byte */
+    size_t n;      /* length */
+} taxii_span;
+
+/*
+ * The texts of the elements of the array that is member `name` of the
+ * top-level object in text[0..n): *spans (caller frees with vg_free) and
+ * *count. -1 when the text is not such an object, when the scanner declines
+ * it, or when there are more than max elements; VG_E_NOMEM.
+ */
+int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
+                         size_t *count);
+
+/*
+ * Appends the value v without white space, exactly as jansson's
+ * json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it after loading it
+ * (duplicate keys already refused): 0, or -1 when that cannot be promised
+ * (\u or \/ escapes, real numbers, -0, malformed text), VG_E_NOMEM or
+ * VG_E_LIMIT from out. On -1, out may hold part of the value.
+ */
+int taxii__json_compact(const char *v, size_t n, vg_buf *out);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * test_json.c - the server's JSON scanner on the POST path: the objects of an
+ * envelope found in the body (taxii__json_elements) and compacted to exactly
+ * the bytes jansson's dump of the parsed object gives (taxii__json_compact),
+ * or declined where jansson would write something else (\u and \/ escapes,
+ * real numbers, -0). fuzz/fuzz_taxii_compact.c compares the two on random
+ * input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vg_alloc.h"
+#include "taxii/taxii_json.h"
+#include "vg_test.h"
+
+/* Compacts text; when it succeeds, the result must equal jansson's dump. Returns whether it succeeded. */
+static int compacts(const char *text)
+{
+    vg_buf out;
+    vg_buf_init(&out, 0);
+    int rc = taxii__json_compact(text, strlen(text), &out);
+    if (rc == 0) {
+        json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+        assert_non_null(v);
+        char *dump = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        assert_non_null(dump);
+        assert_string_equal(out.data, dump);
+        free(dump);
+        json_decref(v);
+    }
+    vg_buf_free(&out);
+    return rc == 0;
+}
+
+static void test_taxii_json_compact__same_as_jansson(void **state)
+{
+    (void)state;
+    assert_true(compacts("{\"type\":\"indicator\",\"n\":[1,-2,0,123456789012345],\"t\":true,\"f\":false,\"z\":null}"));
+    assert_true(compacts(" { \"a\" : { \"b\" : [ ] , \"c\" : { } } ,\n\t\"d\" : \"x y\" } "));
+    assert_true(compacts("{\"s\":\"q\\\"b\\\\s\\b\\f\\n\\r\\t \xc3\xa9 \xe2\x82\xac \x7f\"}"));
+    assert_true(compacts("[1,[2,[3]],\"x\"]"));
+    /* jansson writes these otherwise: declined. */
+    assert_false(compacts("{\"s\":\"\\u0041\"}"));
+    assert_false(compacts("{\"s\":\"a\\/b\"}"));
+    assert_false(compacts("{\"a\\/b\":1}"));
+    assert_false(compacts("{\"n\":2.5}"));
+    assert_false(compacts("{\"n\":0.1}"));
+    assert_false(compacts("{\"n\":-0}"));
+    assert_false(compacts("{\"n\":1e3}"));
+    /* \\/ is an escaped backslash and a slash: written as is. */
+    assert_true(compacts("{\"s\":\"a\\\\/b\"}"));
+    /* Malformed text is declined, never compacted. */
+    assert_false(compacts("{\"a\":1,}"));
+    assert_false(compacts("{\"a\":1} x"));
+    assert_false(compacts("[1 2]"));
+    assert_false(compacts("{\"a\" 1}"));
+}
+
+static void test_taxii_json_elements__envelope(void **state)
+{
+    (void)state;
+    const char *body = " {\"more\":[1],\"objects\" : [ {\"id\":\"a\"} , 7,\"s\" ,[ ]], \"x\":{}} ";
+    taxii_span *sp = NULL;
+    size_t n = 0;
+    assert_int_equal(taxii__json_elements(body, strlen(body), "objects", 10, &sp, &n), 0);
+    assert_int_equal(n, 4);
+    assert_memory_equal(sp[0].p, "{\"id\":\"a\"}", sp[0].n);
+    assert_int_equal(sp[1].n, 1);
+    assert_memory_equal(sp[2].p, "\"s\"", 3);
+    assert_memory_equal(sp[3].p, "[ ]", 3);
+    vg_free(sp);
+    /* More elements than allowed, no such member, not an array, not an object, malformed: declined. */
+    assert_int_equal(taxii__json_elements(body, strlen(body), "objects", 3, &sp, &n), -1);
+    assert_null(sp);
+    assert_int_equal(taxii__json_elements(body, strlen(body), "items", 10, &sp, &n), -1);
+    assert_int_equal(taxii__json_elements("{\"objects\":{}}", 14, "objects", 10, &sp, &n), -1);
+    assert_int_equal(taxii__json_elements("[{\"objects\":[]}]", 16, "objects", 10, &sp, &n), -1);
+    assert_int_equal(taxii__json_elements("{\"objects\":[1,]}", 16, "objects", 10, &sp, &n), -1);
+    assert_null(sp);
+    /* The last of duplicate members counts (jansson refuses duplicates before this is used). */
+    assert_int_equal(taxii__json_elements("{\"objects\":[1],\"objects\":[2,3]}", 31, "objects", 10, &sp, &n), 0);
+    assert_int_equal(n, 2);
+    vg_free(sp);
+    assert_int_equal(taxii__json_elements("{\"objects\":[]}", 14, "objects", 10, &sp, &n), 0);
+    assert_int_equal(n, 0);
+    vg_free(sp);
+}
+
+int main(void)
+{
+    vg_alloc_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_taxii_json_compact__same_as_jansson),
+        cmocka_unit_test(test_taxii_json_elements__envelope),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
