@@ -209,11 +209,15 @@ int idx_builder_add_indicator_text(idx_builder *b, const char *json, size_t len,
                       : is(&m[M_SPEC], "2.0") ? PAT_STIX_20
                                               : PAT_STIX_21;
         char *id = stack, *name = id + m[M_ID].n + 1, *pat = name + m[M_NAME].n + 1;
-        memcpy(id, m[M_ID].p, m[M_ID].n);
+        /* a member that is absent has no pointer: memcpy from NULL is undefined even for 0 bytes */
+        if (m[M_ID].n)
+            memcpy(id, m[M_ID].p, m[M_ID].n);
         id[m[M_ID].n] = 0;
-        memcpy(name, m[M_NAME].p, m[M_NAME].n);
+        if (m[M_NAME].n)
+            memcpy(name, m[M_NAME].p, m[M_NAME].n);
         name[m[M_NAME].n] = 0;
-        memcpy(pat, m[M_PATTERN].p, m[M_PATTERN].n);
+        if (m[M_PATTERN].n)
+            memcpy(pat, m[M_PATTERN].p, m[M_PATTERN].n);
         pat[m[M_PATTERN].n] = 0;
         return idx_builder_add_pattern(b, m[M_ID].set ? id : NULL, m[M_NAME].set ? name : NULL,
                                        m[M_PATTERN].set ? pat : NULL, dialect, status, err);
