@@ -20,7 +20,8 @@
 
 static const char usage[] =
     "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
-    "                             [--password-stdin | --key-file F] [--json] [--no-record] BACKUP\n"
+    "                             [--password-stdin | --key-file F] [--output DIR] [--json]\n"
+    "                             [--no-record] BACKUP\n"
     "       vigil phone check-ios --fs [options] ROOT\n"
     "       vigil phone decrypt-ios [--password-stdin | --key-file F] [--save-key F] BACKUP OUTDIR\n"
     "\n"
@@ -44,6 +45,9 @@ static const char usage[] =
     "                 each artifact is read at its device path, and the whole tree\n"
     "                 is walked (file paths, folder names as process names, and\n"
     "                 DataUsage processes whose binary is nowhere in it)\n"
+    "  --output DIR   also write DIR/info.json, findings.json, one JSON file per\n"
+    "                 artifact (every value and event it read), timeline.csv\n"
+    "                 (sorted by time) and report.html (one self-contained page)\n"
     "  --json         one JSON document: device, artifacts, findings\n"
     "  --no-record    record no sightings\n"
     "\n"
@@ -243,6 +247,7 @@ typedef struct check_opts {
     size_t niocs;
     int json;                /* --json */
     int record;              /* 0: --no-record, or --iocs without --store */
+    const char *output;      /* --output DIR, or NULL (the check must collect: phone_opts.collect) */
 } check_opts;
 
 typedef int (*check_fn)(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err);
@@ -274,6 +279,8 @@ static int check_run(const char *path, check_fn check, const phone_opts *popts, 
             vg_free(ids[i]);
         vg_free(ids);
     }
+    if (!rc && co->output)
+        rc = phone_write_output(x, r, co->output, &err);
     int found = 0;
     if (!rc) {
         for (size_t i = 0; i < r->nfindings; i++)
@@ -315,10 +322,10 @@ static int check_ios(int argc, char **argv)
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {"password-stdin", no_argument, NULL, 'p'}, {"key-file", required_argument, NULL, 'k'},
-        {"fs", no_argument, NULL, 'f'},
+        {"fs", no_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
-    const char *store_opt = NULL, *collection = NULL, *key_file = NULL;
+    const char *store_opt = NULL, *collection = NULL, *key_file = NULL, *output = NULL;
     const char *iocs[64];
     size_t niocs = 0;
     int o, json = 0, record = 1, pw_stdin = 0, fs = 0;
@@ -332,6 +339,7 @@ static int check_ios(int argc, char **argv)
         case 'p': pw_stdin = 1; break;
         case 'k': key_file = optarg; break;
         case 'f': fs = 1; break;
+        case 'o': output = optarg; break;
         case 'i':
             if (niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -349,9 +357,10 @@ static int check_ios(int argc, char **argv)
     }
     if (niocs && !store_opt)
         record = 0; /* the bundle's indicators are not in any store the user named */
-    check_opts co = {store_opt, collection, iocs, niocs, json, record};
+    check_opts co = {store_opt, collection, iocs, niocs, json, record, output};
     phone_opts popts = {0};
     popts.fs = fs;
+    popts.collect = output != NULL;
     phone_ios_key *key = NULL;
     if (!fs && phone_ios_is_encrypted(argv[optind])) {
         if (!(key = unlock("phone check-ios", argv[optind], pw_stdin, key_file)))

@@ -144,6 +144,16 @@ typedef struct phone_opts {
 int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err);
 
 /*
+ * Writes a check's results into the folder dir (made when missing; files in
+ * it are replaced): info.json (device, artifacts), findings.json,
+ * <artifact>.json (every value and event the artifact kept: run the check
+ * with opts.collect), timeline.csv (timed values, events and findings sorted
+ * by time) and report.html (self-contained: inline CSS, no script, no
+ * outside request, all text escaped). Returns 0, VG_E_IO, VG_E_NOMEM.
+ */
+int phone_write_output(const idx *x, const phone_report *r, const char *dir, vg_error *err);
+
+/*
  * Compiles an index from STIX bundle files (or folders of *.json / *.stix2
  * bundles, walked recursively). An indicator without a name is given the
  * name of the malware, tool, intrusion set or threat actor it `indicates`
