@@ -456,7 +456,7 @@ static const char *find_host(const char *s, size_t at, size_t n, size_t *len)
             while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
                 b--;
             for (size_t i = a; i < b; i++)
-                if (!host_char((unsigned char)s[i]) && !strchr(".:[]", s[i]))
+                if (!host_char((unsigned char)s[i]) && s[i] != '.' && s[i] != ':' && s[i] != '[' && s[i] != ']')
                     return NULL;
             *len = b - a;
             return b > a && b - a < 256 ? s + a : NULL;
@@ -541,10 +541,63 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
+static uint64_t flow_hash(const uint8_t *ka, const uint8_t *kb, uint16_t pa, uint16_t pb, uint8_t proto, uint8_t af)
+{
+    uint64_t w[4];
+    memcpy(w, ka, 16);
+    memcpy(w + 2, kb, 16);
+    return mix(w[0] ^ mix(w[1] ^ mix(w[2] ^ mix(w[3] ^ ((uint64_t)pa << 32 | (uint64_t)pb << 16 |
+                                                       (uint64_t)proto << 8 | (uint64_t)af)))));
+}
+
+/* The slot for a flow in its set: a free one, else the least recently used (its reassembly dropped). */
+static ev_flow *flow_victim(ev_pcap *p, ev_flow *set)
+{
+    ev_flow *v = &set[0];
+    for (int i = 0; i < EV_PCAP_FLOW_WAYS && v->af; i++)
+        if (!set[i].af || (uint32_t)(p->tick - set[i].used) > (uint32_t)(p->tick - v->used))
+            v = &set[i];
+    if (v->af) {
+        reasm_drop(p, v);
+        p->used--;
+    }
+    return v;
+}
+
+/*
+ * Makes the table 4 times larger (at first: allocates it), moving the flows
+ * over. Returns 0 or VG_E_NOMEM.
+ */
+static int flows_grow(ev_pcap *p)
+{
+    size_t ns = p->sets ? p->sets * 4 : EV_PCAP_FLOW_SETS0;
+    if (ns > EV_PCAP_FLOW_SETS)
+        ns = EV_PCAP_FLOW_SETS;
+    ev_flow *nf = vg_calloc(ns * EV_PCAP_FLOW_WAYS, sizeof *nf);
+    if (!nf)
+        return VG_E_NOMEM;
+    ev_flow *old = p->flows;
+    size_t slots = p->sets * EV_PCAP_FLOW_WAYS;
+    p->flows = nf;
+    p->sets = ns;
+    p->used = 0;
+    for (size_t i = 0; i < slots; i++) {
+        ev_flow *f = &old[i];
+        if (!f->af)
+            continue;
+        uint64_t h = flow_hash(f->a, f->b, f->pa, f->pb, f->proto, f->af);
+        ev_flow *v = flow_victim(p, &nf[(h & (ns - 1)) * EV_PCAP_FLOW_WAYS]);
+        *v = *f;
+        p->used++;
+    }
+    vg_free(old);
+    return 0;
+}
+
 /*
  * The flow of a packet, found or started (*fresh = 1; evicting the least
  * recently used flow of its set). *dir is 0 when the packet goes from the
- * flow's a side to its b side.
+ * flow's a side to its b side. NULL when out of memory (p->stop is set).
  */
 static ev_flow *flow_get(ev_pcap *p, const l4 *c, int *dir, int *fresh)
 {
@@ -563,24 +616,25 @@ static ev_flow *flow_get(ev_pcap *p, const l4 *c, int *dir, int *fresh)
         pa = c->dp;
         pb = c->sp;
     }
-    uint64_t w[4];
-    memcpy(w, ka, 16);
-    memcpy(w + 2, kb, 16);
-    uint64_t h = mix(w[0] ^ mix(w[1] ^ mix(w[2] ^ mix(w[3] ^ ((uint64_t)pa << 32 | (uint64_t)pb << 16 |
-                                                                 (uint64_t)c->proto << 8 | (uint64_t)c->af)))));
-    ev_flow *set = &p->flows[(h & (EV_PCAP_FLOW_SETS - 1)) * EV_PCAP_FLOW_WAYS], *victim = NULL;
-    for (int i = 0; i < EV_PCAP_FLOW_WAYS; i++) {
-        ev_flow *f = &set[i];
-        if (f->af == c->af && f->proto == c->proto && f->pa == pa && f->pb == pb && memcmp(f->a, ka, 16) == 0 &&
-            memcmp(f->b, kb, 16) == 0) {
-            f->used = p->tick;
-            *fresh = 0;
-            return f;
+    uint64_t h = flow_hash(ka, kb, pa, pb, c->proto, (uint8_t)c->af);
+    if (p->sets) {
+        ev_flow *set = &p->flows[(h & (p->sets - 1)) * EV_PCAP_FLOW_WAYS];
+        for (int i = 0; i < EV_PCAP_FLOW_WAYS; i++) {
+            ev_flow *f = &set[i];
+            if (f->af == c->af && f->proto == c->proto && f->pa == pa && f->pb == pb &&
+                memcmp(f->a, ka, 16) == 0 && memcmp(f->b, kb, 16) == 0) {
+                f->used = p->tick;
+                *fresh = 0;
+                return f;
+            }
         }
-        if (!victim || (victim->af && (!f->af || (uint32_t)(p->tick - f->used) > (uint32_t)(p->tick - victim->used))))
-            victim = f;
     }
-    reasm_drop(p, victim);
+    if (p->sets < EV_PCAP_FLOW_SETS && p->used * 4 >= p->sets * EV_PCAP_FLOW_WAYS * 3 && flows_grow(p)) {
+        p->stop = VG_E_NOMEM;
+        return NULL;
+    }
+    ev_flow *victim = flow_victim(p, &p->flows[(h & (p->sets - 1)) * EV_PCAP_FLOW_WAYS]);
+    p->used++;
     memcpy(victim->a, ka, 16);
     memcpy(victim->b, kb, 16);
     victim->pa = pa;
@@ -595,11 +649,8 @@ static ev_flow *flow_get(ev_pcap *p, const l4 *c, int *dir, int *fresh)
 
 void ev__pcap_flows_clear(ev_pcap *p)
 {
-    if (!p->flows)
-        return;
-    for (size_t i = 0; i < (size_t)EV_PCAP_FLOW_SETS * EV_PCAP_FLOW_WAYS; i++)
+    for (size_t i = 0; p->live && i < p->sets * EV_PCAP_FLOW_WAYS; i++)
         reasm_drop(p, &p->flows[i]);
-    memset(p->flows, 0, (size_t)EV_PCAP_FLOW_SETS * EV_PCAP_FLOW_WAYS * sizeof *p->flows);
 }
 
 /* ---- transport -------------------------------------------------------------- */
@@ -706,6 +757,8 @@ static void transport(ev_pcap *p, l4 *c, const uint8_t *d, size_t n)
     }
     int dir, fresh;
     ev_flow *f = flow_get(p, c, &dir, &fresh);
+    if (!f)
+        return;
     if (fresh) {
         emit_addr(p, c->af, c->src, "ip.src");
         emit_addr(p, c->af, c->dst, "ip.dst");

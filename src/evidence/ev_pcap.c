@@ -112,12 +112,8 @@ int ev_pcap_new(ev_pcap_fn fn, void *ctx, ev_pcap **out, vg_error *err)
 {
     *out = NULL;
     ev_pcap *p = vg_calloc(1, sizeof *p);
-    if (p)
-        p->flows = vg_calloc((size_t)EV_PCAP_FLOW_SETS * EV_PCAP_FLOW_WAYS, sizeof *p->flows);
-    if (!p || !p->flows) {
-        ev_pcap_free(p);
-        return vg_error_set(err, VG_E_NOMEM, "out of memory for a capture's flow table");
-    }
+    if (!p)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory for a capture decoder");
     p->fn = fn;
     p->ctx = ctx;
     *out = p;

@@ -13,7 +13,8 @@
 /* Ceilings. */
 #define EV_PCAP_MAX_RECORD ((size_t)16 << 20) /* a pcap record or pcapng block */
 #define EV_PCAP_MAX_IFACES 4096               /* interfaces in one pcapng section */
-#define EV_PCAP_FLOW_SETS 16384               /* flow table: sets of EV_PCAP_FLOW_WAYS flows */
+#define EV_PCAP_FLOW_SETS 16384               /* flow table at most: sets of EV_PCAP_FLOW_WAYS flows */
+#define EV_PCAP_FLOW_SETS0 64                 /* ... and at first (it grows while it is 3/4 full) */
 #define EV_PCAP_FLOW_WAYS 4
 #define EV_PCAP_REASM_MAX (16384 + 5)         /* bytes reassembled per flow: one full TLS record */
 #define EV_PCAP_REASM_LIVE 1024               /* flows reassembling at once */
@@ -43,7 +44,9 @@ struct ev_pcap {
     ev_pcap_fn fn;          /* where observations go */
     void *ctx;              /* for fn */
     ev_pcap_stats st;       /* counters */
-    ev_flow *flows;         /* EV_PCAP_FLOW_SETS * EV_PCAP_FLOW_WAYS slots */
+    ev_flow *flows;         /* sets * EV_PCAP_FLOW_WAYS slots, allocated at the first flow */
+    size_t sets;            /* sets in flows (a power of two, at most EV_PCAP_FLOW_SETS) */
+    size_t used;            /* slots holding a flow */
     size_t live;            /* reassembly buffers held */
     uint32_t tick;          /* packets decoded (wraps; only compared within a set) */
     ev_pcap_obs cur;        /* the packet being decoded: number, offset, time */
@@ -60,7 +63,7 @@ struct ev_pcap {
 int ev__pcap_frame(ev_pcap *p, int linktype, const uint8_t *d, size_t caplen, size_t wire, uint64_t packet,
                    const vg_time *t);
 
-/* Frees the flow table's reassembly buffers (ev_packet.c). */
+/* Frees the flow table's reassembly buffers (ev_packet.c); the flows stay. */
 void ev__pcap_flows_clear(ev_pcap *p);
 
 #endif

@@ -418,6 +418,9 @@ static void test_evidence_pcap__http(void **state)
     const char *notreq = "GETX / HTTP/1.1\r\nHost: no.evil.com\r\n\r\n";
     ip4(&ip, "10.0.0.2", "10.0.0.1", 6, 50004, 80, 1, notreq, strlen(notreq));
     fs.f[fs.n++] = ip;
+    static const char nul[] = "GET /n HTTP/1.1\r\nHost: nul\0.evil.com\r\n\r\n"; /* a NUL: not a host */
+    ip4(&ip, "10.0.0.2", "10.0.0.1", 6, 50005, 8080, 1, nul, sizeof nul - 1);
+    fs.f[fs.n++] = ip;
     got g;
     ev_pcap *p = decode(228, &fs, &g);
     assert_string_equal(g.s, "1 ip.src ipv4 10.0.0.2\n"
@@ -435,7 +438,10 @@ static void test_evidence_pcap__http(void **state)
                              "4 ip.dst ipv4 10.0.0.1\n"
                              "4 http.host domain tunnel.evil.com\n"
                              "5 ip.src ipv4 10.0.0.2\n"
-                             "5 ip.dst ipv4 10.0.0.1\n");
+                             "5 ip.dst ipv4 10.0.0.1\n"
+                             "6 ip.src ipv4 10.0.0.2\n"
+                             "6 ip.dst ipv4 10.0.0.1\n"
+                             "6 http.url url http://10.0.0.1:8080/n\n");
     ev_pcap_free(p);
 }
 
@@ -1227,9 +1233,43 @@ static void test_evidence_pcap__scan(void **state)
     idx_free(x);
 }
 
+/*
+ * With VIGIL_PCAP_SEEDS=DIR, writes the captures the tests build into DIR
+ * (the seeds of fuzz/seeds/fuzz_pcap were made so) and runs no test.
+ */
+static int write_seeds(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/dns_tls.pcap", dir);
+    write_pcap(path, DLT_EN10MB, sample_frames(), 0);
+    ng *g = sample_ng();
+    snprintf(path, sizeof path, "%s/multi.pcapng", dir);
+    vg_test_write_file(path, g->b.d, g->b.n);
+    static frames fs;
+    bytes r = {0}, ip = {0}, m = {0}, pl = {0};
+    client_hello(&r, "split.evil.com", 600);
+    ip4(&ip, "10.0.0.2", "203.0.113.9", 6, 50000, 443, 1, r.d, 400);
+    fs.f[fs.n++] = ip;
+    ip4(&ip, "10.0.0.2", "203.0.113.9", 6, 50000, 443, 401, r.d + 400, r.n - 400);
+    fs.f[fs.n++] = ip;
+    const char *get = "GET /dl/x.bin HTTP/1.1\r\nHost: cdn.evil.com\r\n\r\n";
+    ip6(&ip, "2001:db8::2", "2001:db8::80", 6, 50001, 80, 1, get, strlen(get));
+    fs.f[fs.n++] = ip;
+    dns_response(&m, "a.evil.com", "b", "198.51.100.1", "2001:db8::1");
+    put16(&pl, (unsigned)m.n);
+    put(&pl, m.d, m.n);
+    ip4(&ip, "192.0.2.53", "10.0.0.2", 6, 53, 40001, 1000, pl.d, pl.n);
+    fs.f[fs.n++] = ip;
+    snprintf(path, sizeof path, "%s/tcp_raw.pcap", dir);
+    write_pcap(path, DLT_RAW, &fs, 1);
+    return 0;
+}
+
 int main(void)
 {
     vg_alloc_init();
+    if (getenv("VIGIL_PCAP_SEEDS"))
+        return write_seeds(getenv("VIGIL_PCAP_SEEDS"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evidence_pcap__dns_udp),
         cmocka_unit_test(test_evidence_pcap__dns_tcp),
