@@ -5,8 +5,9 @@
  * Pull: GET {root}collections/{id}/objects/?limit=N[&added_after=T][&next=C]
  * until `more` is false, importing each envelope through the same validated
  * import as files (intel_import_mem). The partner's X-TAXII-Date-Added-Last
- * of the run becomes the peer's `pulled`, the added_after of the next run:
- * added dates are the partner's clock, never ours.
+ * of each page, once the page is stored, becomes the peer's `pulled`, the
+ * added_after of the next run (so a pull stopped half-way resumes after the
+ * last page stored): added dates are the partner's clock, never ours.
  *
  * Push: the local collection's objects added since `pushed`, in envelopes,
  * POSTed; the status resource says how many were stored. AMBER+STRICT and
@@ -15,6 +16,7 @@
  * Secrets (the peer's password or token) go to libcurl and nowhere else.
  */
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -220,6 +222,15 @@ int taxii_pull(store *s, store_peer *p, const intel_import_opts *io, taxii_sync_
                 (!newest[0] || vg_time_cmp(&t, &newest_t) > 0)) {
                 newest_t = t;
                 snprintf(newest, sizeof newest, "%s", r.added_last);
+                /*
+                 * This page is stored: a pull stopped from here on resumes
+                 * after it (pages come in the order the partner added the
+                 * objects, so nothing before this date is still to come).
+                 */
+                store_peer saved = *p;
+                snprintf(saved.pulled, sizeof saved.pulled, "%s", newest);
+                rc = store_peer_set(s, &saved, 0, err);
+                OPENSSL_cleanse(saved.secret, sizeof saved.secret);
             }
         }
         int more = 0;
