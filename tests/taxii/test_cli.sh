@@ -4,25 +4,9 @@
 # revocable, rights granted per collection, clear errors for bad input, and
 # 'vigil serve' over TLS answering, then stopping cleanly on SIGTERM with a
 # request in flight answered.
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/taxii_cli.XXXXXX")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-db="$tmp/t.db"
+. "$(dirname "$0")/../lib.sh"
+vg_setup taxii_cli
 org=identity--11111111-1111-4111-8111-111111111111
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE NEEDLE CMD...: CMD exits CODE and its output contains NEEDLE.
-expect() {
-    local code=$1 needle=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; local got=$?
-    if [ "$got" != "$code" ]; then bad "$* -> exit $got, expected $code; stderr: $(head -c 600 "$tmp/err")"; return; fi
-    if [ -n "$needle" ] && ! grep -q -- "$needle" "$tmp/err" "$tmp/out"; then
-        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/err")"; return; fi
-    ok
-}
 
 # Accounts.
 echo 'correct horse' | "$vigil" user add alice --org "$org" --password-stdin --store "$db" 2>/dev/null && ok || bad "user add"
@@ -68,47 +52,37 @@ if command -v openssl >/dev/null && command -v curl >/dev/null; then
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
         -subj /CN=127.0.0.1 >/dev/null 2>&1
     printf 'title = "CLI test server"\nmax_page = 10\n' >"$tmp/taxii.conf"
-    "$vigil" serve --store "$db" --listen 127.0.0.1:0 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" \
-        --config "$tmp/taxii.conf" 2>"$tmp/serve.log" &
-    pid=$!
-    port=
-    for _ in $(seq 100); do
-        port=$(grep -o 'listening on https://127.0.0.1:[0-9]*' "$tmp/serve.log" | grep -o '[0-9]*$')
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    if [ -z "$port" ]; then bad "serve did not start: $(cat "$tmp/serve.log")"; else
-        body=$(curl -sk -H "Authorization: Bearer $tok" "https://127.0.0.1:$port/taxii2/")
-        case "$body" in *'"title":"CLI test server"'*) ok ;; *) bad "discovery over TLS: $body" ;; esac
-        code=$(curl -sk -o /dev/null -w '%{http_code}' -u alice:'new pw' "https://127.0.0.1:$port/api/collections/")
-        [ "$code" = 200 ] && ok || bad "basic auth after passwd: $code"
-        code=$(curl -sk -o /dev/null -w '%{http_code}' -u alice:'correct horse' "https://127.0.0.1:$port/api/")
-        [ "$code" = 401 ] && ok || bad "old password still accepted: $code"
-        # Revoke the token: the next request is refused.
-        "$vigil" token revoke "$tid" --store "$db" 2>/dev/null && ok || bad "token revoke"
-        code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "https://127.0.0.1:$port/taxii2/")
-        [ "$code" = 401 ] && ok || bad "revoked token accepted: $code"
-        # A request in flight when SIGTERM arrives (headers sent, body still coming) is answered.
-        "$vigil" collection grant intel alice read,write --store "$db" 2>/dev/null
-        auth=$(printf 'alice:new pw' | base64)
-        { printf 'POST /api/collections/%s/objects/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n' "$cid" "$auth"
-          printf 'Content-Type: application/taxii+json;version=2.1\r\nContent-Length: 14\r\nConnection: close\r\n\r\n'
-          sleep 0.6; printf '{"objects":[]}'; sleep 1; } |
-            openssl s_client -quiet -connect 127.0.0.1:$port >"$tmp/slow.out" 2>/dev/null &
-        slow=$!
-        sleep 0.3
-        kill -TERM $pid
-        wait $pid; st=$?
-        wait $slow 2>/dev/null
-        pid=
-        [ $st = 0 ] && ok || bad "serve exit status $st after SIGTERM"
-        grep -q "HTTP/1.1 202" "$tmp/slow.out" && ok || bad "request in flight not answered: $(head -c 300 "$tmp/slow.out")"
-        grep -q "stopped" "$tmp/serve.log" && ok || bad "no clean stop: $(tail -3 "$tmp/serve.log")"
-        grep -q "new pw\|$tok" "$tmp/serve.log" && bad "a secret was logged" || ok
-    fi
+    vg_serve "$tmp/serve.log" "$vigil" serve --store "$db" --listen 127.0.0.1:0 --tls-cert "$tmp/cert.pem" \
+        --tls-key "$tmp/key.pem" --config "$tmp/taxii.conf"
+    pid=$vg_last_pid
+    body=$(curl -sk -H "Authorization: Bearer $tok" "https://127.0.0.1:$port/taxii2/")
+    case "$body" in *'"title":"CLI test server"'*) ok ;; *) bad "discovery over TLS: $body" ;; esac
+    code=$(curl -sk -o /dev/null -w '%{http_code}' -u alice:'new pw' "https://127.0.0.1:$port/api/collections/")
+    [ "$code" = 200 ] && ok || bad "basic auth after passwd: $code"
+    code=$(curl -sk -o /dev/null -w '%{http_code}' -u alice:'correct horse' "https://127.0.0.1:$port/api/")
+    [ "$code" = 401 ] && ok || bad "old password still accepted: $code"
+    # Revoke the token: the next request is refused.
+    "$vigil" token revoke "$tid" --store "$db" 2>/dev/null && ok || bad "token revoke"
+    code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "https://127.0.0.1:$port/taxii2/")
+    [ "$code" = 401 ] && ok || bad "revoked token accepted: $code"
+    # A request in flight when SIGTERM arrives (headers sent, body still coming) is answered.
+    "$vigil" collection grant intel alice read,write --store "$db" 2>/dev/null
+    auth=$(printf 'alice:new pw' | base64)
+    { printf 'POST /api/collections/%s/objects/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n' "$cid" "$auth"
+      printf 'Content-Type: application/taxii+json;version=2.1\r\nContent-Length: 14\r\nConnection: close\r\n\r\n'
+      sleep 2; printf '{"objects":[]}'; sleep 1; } |
+        openssl s_client -quiet -connect 127.0.0.1:$port >"$tmp/slow.out" 2>/dev/null &
+    slow=$!
+    sleep 1
+    kill -TERM $pid
+    wait $pid; st=$?
+    wait $slow 2>/dev/null
+    [ $st = 0 ] && ok || bad "serve exit status $st after SIGTERM"
+    grep -q "HTTP/1.1 202" "$tmp/slow.out" && ok || bad "request in flight not answered: $(head -c 300 "$tmp/slow.out")"
+    grep -q "stopped" "$tmp/serve.log" && ok || bad "no clean stop: $(tail -3 "$tmp/serve.log")"
+    grep -q "new pw\|$tok" "$tmp/serve.log" && bad "a secret was logged" || ok
 fi
 expect 0 "" "$vigil" user remove bob --store "$db"
 expect 2 "no account" "$vigil" user remove bob --store "$db"
 
-echo "taxii cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+vg_done

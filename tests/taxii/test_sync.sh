@@ -3,16 +3,10 @@
 # a pull imports every page, a second pull is incremental (nothing new), a
 # push sends new local objects, TLP:RED and TLP:AMBER+STRICT never leave, and
 # a bad token or a wrong collection gives a clear error with exit 2.
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/taxii_sync.XXXXXX")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+vg_setup taxii_sync
 srv="$tmp/srv.db" cli="$tmp/cli.db"
 org=identity--22222222-2222-4222-8222-222222222222
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 versions() { "$vigil" stats --store "$1" --collection "$2" --json | grep -o '"versions":[0-9]*' | head -1 | cut -d: -f2; }
 count_in() { "$vigil" export --store "$1" --collection "$2" --all-versions | tail -n +2 | grep -c '^{"type"'; }
 
@@ -24,15 +18,8 @@ tok=$("$vigil" token add partner --store "$srv" 2>/dev/null)
 "$vigil" sample --seed 5 --indicators 1200 -o "$tmp/sample.json" || bad "sample"
 "$vigil" import --quiet --store "$srv" --collection intel "$tmp/sample.json" || bad "server import"
 printf 'max_page = 500\n' >"$tmp/taxii.conf"
-"$vigil" serve --store "$srv" --listen 127.0.0.1:0 --config "$tmp/taxii.conf" 2>"$tmp/serve.log" &
-pid=$!
-port=
-for _ in $(seq 200); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$tmp/serve.log" | grep -o '[0-9]*$')
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL: the server did not start: $(cat "$tmp/serve.log")"; exit 1; }
+vg_serve "$tmp/serve.log" "$vigil" serve --store "$srv" --listen 127.0.0.1:0 --config "$tmp/taxii.conf"
+pid=$vg_last_pid
 url="http://127.0.0.1:$port/api/"
 
 # What the partner shows this account: the TAXII view, counted through the server itself.
@@ -79,14 +66,9 @@ grep -q '"pushed":0' "$tmp/out" && grep -q '"requests":0' "$tmp/out" && ok || ba
 # Retries with back-off: a second server over the same store allows 1 request per second per
 # account; a pull of several pages meets 429 answers and still completes, with nothing lost.
 printf 'max_page = 500\nrate = 1\n' >"$tmp/slow.conf"
-"$vigil" serve --store "$srv" --listen 127.0.0.1:0 --config "$tmp/slow.conf" 2>"$tmp/slow.log" &
-pid2=$!
-port2=
-for _ in $(seq 200); do
-    port2=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$tmp/slow.log" | grep -o '[0-9]*$')
-    [ -n "$port2" ] && break
-    sleep 0.05
-done
+main_port=$port
+vg_serve "$tmp/slow.log" "$vigil" serve --store "$srv" --listen 127.0.0.1:0 --config "$tmp/slow.conf"
+pid2=$vg_last_pid port2=$port port=$main_port
 echo "$tok" | "$vigil" peer add limited "http://127.0.0.1:$port2/api/" --collection "$cid" --into limited \
     --token-stdin --store "$cli" 2>/dev/null
 "$vigil" sync limited --pull --json --store "$cli" >"$tmp/out" 2>"$tmp/err" || bad "rate-limited pull: $(cat "$tmp/err")"
@@ -105,10 +87,9 @@ echo "$tok" | "$vigil" peer add badcoll "$url" --collection 99999999-9999-4999-8
 [ $st = 2 ] && grep -q "HTTP 404" "$tmp/err" && ok || bad "bad collection: exit $st, $(cat "$tmp/err")"
 "$vigil" sync nosuch --store "$cli" >/dev/null 2>"$tmp/err"; st=$?
 [ $st = 2 ] && grep -q "no peer" "$tmp/err" && ok || bad "unknown peer: exit $st"
-kill -TERM $pid; wait $pid; pid=
+kill -TERM $pid; wait $pid
 "$vigil" sync partner --pull --store "$cli" >/dev/null 2>"$tmp/err"; st=$?
 [ $st = 2 ] && grep -qi "failed\|connect" "$tmp/err" && ok || bad "server down: exit $st, $(cat "$tmp/err")"
 grep -q "$tok" "$tmp/err" "$tmp/serve.log" && bad "the token was printed" || ok
 
-echo "taxii sync: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+vg_done
