@@ -409,6 +409,34 @@ static void test_phone_ios_readers__shutdown_log(void **state)
     idx_free(x);
 }
 
+/* Every allocation of a check failing in turn: a clean VG_E_NOMEM (or a check that got by), no leak, no crash. */
+static void test_phone_ios_readers__alloc_failures(void **state)
+{
+    (void)state;
+    idx *x = index_of();
+    long n;
+    for (n = 1; n < 100000; n++) {
+        phone_opts o = {0};
+        o.collect = 1;
+        phone_report *r = NULL;
+        vg_error err = {0};
+        long before = vg_alloc_failures();
+        vg_alloc_fail_after(n);
+        int rc = phone_check_ios(x, dir, &o, &r, &err);
+        vg_alloc_fail_reset();
+        if (rc == 0) {
+            phone_report_free(r);
+            if (vg_alloc_failures() == before)
+                break; /* no allocation failed: every one before was tried */
+            continue;
+        }
+        assert_int_equal(rc, VG_E_NOMEM);
+        assert_null(r);
+    }
+    assert_true(n > 100 && n < 100000); /* the loop ended because the check needed no more */
+    idx_free(x);
+}
+
 int main(void)
 {
     vg_alloc_init();
@@ -424,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_phone_ios_readers__mvt_bugs),
         cmocka_unit_test(test_phone_ios_readers__interactions_resolved),
         cmocka_unit_test(test_phone_ios_readers__shutdown_log),
+        cmocka_unit_test(test_phone_ios_readers__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
