@@ -236,7 +236,8 @@ static int run(corr *c, inc_correlate_stats *st, vg_error *err)
 {
     int by_malware, by_campaign;
     int window = inc__rules_window(c->r, &by_malware, &by_campaign);
-    qsort(c->v, c->n, sizeof *c->v, cmp_sight);
+    if (c->n > 1) /* qsort of NULL, 0 is undefined */
+        qsort(c->v, c->n, sizeof *c->v, cmp_sight);
     int rc = 0;
     for (size_t i = 0; i < c->n && !rc; i++) {
         sight *x = &c->v[i];

@@ -389,10 +389,10 @@ int inc_load_many(store *s, const inc_filter *f, size_t n, inc_list *out, vg_err
     if (!rc)
         rc = each(s, inc, 1, NULL, on_incident, &c, err);
     for (size_t i = 0; i < n; i++) {
-        if (!rc)
-            qsort(out[i].v, out[i].n, sizeof *out[i].v, cmp_record);
-        else
+        if (rc)
             inc_list_free(&out[i]);
+        else if (out[i].n > 1) /* qsort of NULL, 0 is undefined */
+            qsort(out[i].v, out[i].n, sizeof *out[i].v, cmp_record);
     }
     for (size_t i = 0; i < l.nlinks; i++) {
         vg_free(l.links[i].incident);
