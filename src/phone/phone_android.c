@@ -55,8 +55,12 @@ const phone_arow phone__android_rows[] = {
         phone__a_adb, 0),
     ROW("adb_keys", "FS/data/misc/adb/adb_keys|FS/data/misc/adb/adb_temp_keys.xml|adb_keys|adb_temp_keys.xml", NULL,
         "trusted adb keys files (text, XML or ABX)", phone__a_adb_keys, 0),
-    ROW("tombstones", "FS/data/tombstones/tombstone_[0-9]*|tombstones/tombstone_[0-9]*", NULL,
-        "crash reports (text): process (process), binary (file path); crashes of root, system and shell",
+    ROW("tombstones",
+        "FS/data/tombstones/tombstone_[0-9][0-9]|FS/data/tombstones/tombstone_[0-9][0-9].pb|"
+        "tombstones/tombstone_[0-9][0-9]|tombstones/tombstone_[0-9][0-9].pb",
+        NULL,
+        "crash reports (text, or protobuf when alone): process (process), binary (file path); crashes of root, "
+        "system and shell",
         phone__a_tombstone, 0),
     ROW("bugreport_timestamps", NULL, NULL, "files of the bugreport's FS/ copy: device path (file path), time",
         phone__a_timestamps, PHONE_AROW_LISTING),

@@ -18,6 +18,7 @@
 
 #include "core/vg_alloc.h"
 #include "phone/phone_android_int.h"
+#include "phone/phone_tombstone.pb-c.h"
 
 #define MAX_SMS_JSON (64u << 20) /* bytes of one inflated SMS/MMS backup file */
 
@@ -276,70 +277,157 @@ static const struct {
     {2000, "shell"},
 };
 
-int phone__a_tombstone(phone_ctx *c, const char *data, size_t len)
+/* What a tombstone says of its crash, from the text or the protobuf form. */
+typedef struct tomb {
+    char name[256];     /* the crashing thread's name */
+    char binary[1024];  /* the process's binary */
+    char cmdline[1024]; /* its command line (text: "Cmdline:"; protobuf: argv joined) */
+    char pid[32];
+    char sig[128];      /* "signal 11 (SIGSEGV), code 1 (SEGV_MAPERR)" */
+    long uid;           /* -1 when not given */
+    int has_time;
+    vg_time time;
+} tomb;
+
+/* The values, and the heuristic, of one crash. */
+static int tomb_report(phone_ctx *c, const tomb *tb)
+{
+    phone__record(c);
+    const char *base = strrchr(c->source, '/');
+    base = base ? base + 1 : c->source;
+    char rec[1400];
+    snprintf(rec, sizeof rec, "%s pid %s %s uid %ld", base, tb->pid, tb->name, tb->uid);
+    const vg_time *tp = tb->has_time ? &tb->time : NULL;
+    int rc = tb->name[0] ? phone__value(c, IDX_K_PROCESS, tb->name, strlen(tb->name), rec, tp) : 0;
+    if (!rc && tb->binary[0])
+        rc = phone__value(c, IDX_K_FILE_PATH, tb->binary, strlen(tb->binary), rec, tp);
+    if (!rc && tb->cmdline[0]) {
+        const char *sp = strchr(tb->cmdline, ' ');
+        size_t cl = sp ? (size_t)(sp - tb->cmdline) : strlen(tb->cmdline);
+        if (tb->cmdline[0] == '/' && (strncmp(tb->cmdline, tb->binary, cl) != 0 || tb->binary[cl]))
+            rc = phone__value(c, IDX_K_FILE_PATH, tb->cmdline, cl, rec, tp);
+        else if (tb->cmdline[0] != '/' && phone__a_is_package(tb->cmdline, cl))
+            rc = phone__value(c, IDX_K_APP_ID, tb->cmdline, cl, rec, tp);
+    }
+    for (size_t i = 0; !rc && i < sizeof privileged_uids / sizeof privileged_uids[0]; i++)
+        if (tb->uid == privileged_uids[i].uid)
+            rc = phone__heuristic(c, PHONE_MEDIUM, rec, tb->name, tp,
+                                  "crash of %s (%s) running as %s (uid %ld)%s%s: a failed exploit often crashes the "
+                                  "privileged process it attacks",
+                                  tb->name[0] ? tb->name : "a process", tb->binary[0] ? tb->binary : "?",
+                                  privileged_uids[i].who, tb->uid, tb->sig[0] ? ", " : "", tb->sig);
+    return rc;
+}
+
+static int tomb_text(phone_ctx *c, const char *data, size_t len)
 {
     const char *p = data, *end = data + len, *l;
     size_t n;
-    char name[256] = "", binary[1024] = "", pid[32] = "", sig[128] = "", cmdline[1024] = "";
-    long uid = -1;
-    int has_time = 0, seen_pid = 0;
-    vg_time t;
+    tomb tb;
+    memset(&tb, 0, sizeof tb);
+    tb.uid = -1;
+    int seen_pid = 0;
     while (phone__a_line(&p, end, &l, &n)) {
-        if (phone__a_starts(l, n, "Timestamp: ") && !has_time) {
-            has_time = phone__a_time(c, l + 11, n - 11, &t) > 0;
-        } else if (phone__a_starts(l, n, "Cmdline: ") && !cmdline[0]) {
-            copy_val(cmdline, sizeof cmdline, l + 9, n - 9);
+        if (phone__a_starts(l, n, "Timestamp: ") && !tb.has_time) {
+            tb.has_time = phone__a_time(c, l + 11, n - 11, &tb.time) > 0;
+        } else if (phone__a_starts(l, n, "Cmdline: ") && !tb.cmdline[0]) {
+            copy_val(tb.cmdline, sizeof tb.cmdline, l + 9, n - 9);
         } else if (phone__a_starts(l, n, "pid: ") && !seen_pid) {
             /* "pid: 9850, tid: 9893, name: UsbFfs-worker  >>> /system/bin/adbd <<<" */
             seen_pid = 1;
             const char *cm = memchr(l, ',', n);
-            copy_val(pid, sizeof pid, l + 5, cm ? (size_t)(cm - l - 5) : 0);
+            copy_val(tb.pid, sizeof tb.pid, l + 5, cm ? (size_t)(cm - l - 5) : 0);
             const char *nm = memmem(l, n, "name: ", 6);
             const char *gt = memmem(l, n, "  >>> ", 6);
             if (nm)
-                copy_val(name, sizeof name, nm + 6, (size_t)((gt && gt > nm ? gt : l + n) - nm - 6));
+                copy_val(tb.name, sizeof tb.name, nm + 6, (size_t)((gt && gt > nm ? gt : l + n) - nm - 6));
             const char *lt = gt ? memmem(gt, (size_t)(l + n - gt), " <<<", 4) : NULL;
             if (gt && lt)
-                copy_val(binary, sizeof binary, gt + 6, (size_t)(lt - gt - 6));
-        } else if (phone__a_starts(l, n, "uid: ") && uid < 0) {
+                copy_val(tb.binary, sizeof tb.binary, gt + 6, (size_t)(lt - gt - 6));
+        } else if (phone__a_starts(l, n, "uid: ") && tb.uid < 0) {
             char b[32];
             copy_val(b, sizeof b, l + 5, n - 5);
             char *e;
             long v = strtol(b, &e, 10);
             if (e != b && v >= 0)
-                uid = v;
-        } else if (phone__a_starts(l, n, "signal ") && !sig[0]) {
+                tb.uid = v;
+        } else if (phone__a_starts(l, n, "signal ") && !tb.sig[0]) {
             const char *cm = memchr(l, ',', n);
-            copy_val(sig, sizeof sig, l, cm ? (size_t)(cm - l) : n);
+            const char *fa = memmem(l, n, ", fault addr", 12);
+            copy_val(tb.sig, sizeof tb.sig, l, fa ? (size_t)(fa - l) : cm ? (size_t)(cm - l) : n);
         }
     }
     if (!seen_pid)
         return phone__a_fail(c, VG_E_PARSE, "%s: not a text tombstone (no \"pid:\" line)", c->source);
-    phone__record(c);
-    const char *base = strrchr(c->source, '/');
-    base = base ? base + 1 : c->source;
-    char rec[1400];
-    snprintf(rec, sizeof rec, "%s pid %s %s uid %ld", base, pid, name, uid);
-    const vg_time *tp = has_time ? &t : NULL;
-    int rc = name[0] ? phone__value(c, IDX_K_PROCESS, name, strlen(name), rec, tp) : 0;
-    if (!rc && binary[0])
-        rc = phone__value(c, IDX_K_FILE_PATH, binary, strlen(binary), rec, tp);
-    if (!rc && cmdline[0]) {
-        const char *sp = strchr(cmdline, ' ');
-        size_t cl = sp ? (size_t)(sp - cmdline) : strlen(cmdline);
-        if (cmdline[0] == '/' && (!binary[0] || strncmp(cmdline, binary, cl) != 0 || binary[cl]))
-            rc = phone__value(c, IDX_K_FILE_PATH, cmdline, cl, rec, tp);
-        else if (cmdline[0] != '/' && phone__a_is_package(cmdline, cl))
-            rc = phone__value(c, IDX_K_APP_ID, cmdline, cl, rec, tp);
+    return tomb_report(c, &tb);
+}
+
+/* protobuf-c's allocations through vg_malloc, so that failure injection reaches them. */
+static void *pb_alloc(void *data, size_t n)
+{
+    (void)data;
+    return vg_malloc(n);
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    vg_free(p);
+}
+
+static int tomb_proto(phone_ctx *c, const char *data, size_t len)
+{
+    ProtobufCAllocator al = {pb_alloc, pb_free, NULL};
+    long failed = vg_alloc_failures();
+    VigilTombstone__Tombstone *t = vigil_tombstone__tombstone__unpack(&al, len, (const uint8_t *)data);
+    if (!t) {
+        if (vg_alloc_failures() != failed)
+            return VG_E_NOMEM;
+        return phone__a_fail(c, VG_E_PARSE, "%s: not a protobuf tombstone (the message does not decode)", c->source);
     }
-    for (size_t i = 0; !rc && i < sizeof privileged_uids / sizeof privileged_uids[0]; i++)
-        if (uid == privileged_uids[i].uid)
-            rc = phone__heuristic(c, PHONE_MEDIUM, rec, name, tp,
-                                  "crash of %s (%s) running as %s (uid %ld)%s%s: a failed exploit often crashes the "
-                                  "privileged process it attacks",
-                                  name[0] ? name : "a process", binary[0] ? binary : "?", privileged_uids[i].who, uid,
-                                  sig[0] ? ", " : "", sig);
-    return rc;
+    tomb tb;
+    memset(&tb, 0, sizeof tb);
+    snprintf(tb.pid, sizeof tb.pid, "%u", t->pid);
+    tb.uid = (long)t->uid;
+    if (t->timestamp && t->timestamp[0])
+        tb.has_time = phone__a_time(c, t->timestamp, strlen(t->timestamp), &tb.time) > 0;
+    for (size_t i = 0; i < t->n_threads; i++) /* the crashing thread's name, as the text form's "name:" */
+        if (t->threads[i] && t->threads[i]->value && t->threads[i]->key == t->tid && t->threads[i]->value->name)
+            snprintf(tb.name, sizeof tb.name, "%s", t->threads[i]->value->name);
+    if (t->n_command_line && t->command_line[0]) {
+        snprintf(tb.binary, sizeof tb.binary, "%s", t->command_line[0]);
+        size_t k = 0;
+        for (size_t i = 0; i < t->n_command_line && k + 1 < sizeof tb.cmdline; i++)
+            k += (size_t)snprintf(tb.cmdline + k, sizeof tb.cmdline - k, "%s%s", i ? " " : "",
+                                  t->command_line[i] ? t->command_line[i] : "");
+        if (k >= sizeof tb.cmdline)
+            tb.cmdline[sizeof tb.cmdline - 1] = 0;
+    }
+    if (t->signal_info)
+        snprintf(tb.sig, sizeof tb.sig, "signal %d (%s), code %d (%s)", t->signal_info->number,
+                 t->signal_info->name ? t->signal_info->name : "", t->signal_info->code,
+                 t->signal_info->code_name ? t->signal_info->code_name : "");
+    vigil_tombstone__tombstone__free_unpacked(t, &al);
+    return tomb_report(c, &tb);
+}
+
+int phone__a_tombstone(phone_ctx *c, const char *data, size_t len)
+{
+    size_t sl = strlen(c->source);
+    if (sl > 3 && strcmp(c->source + sl - 3, ".pb") == 0) {
+        /* Android 12+ writes tombstone_NN and tombstone_NN.pb side by side: read the protobuf one only alone */
+        phone_actx *a = phone__actx(c);
+        size_t pl = strlen(a->prefix);
+        char twin[4096];
+        if (sl - 3 > pl && sl - 3 - pl < sizeof twin) {
+            memcpy(twin, c->source + pl, sl - 3 - pl);
+            twin[sl - 3 - pl] = 0;
+            if (a->fs && phone__afs_find(a->fs, twin))
+                return 0;
+        }
+        return tomb_proto(c, data, len);
+    }
+    return tomb_text(c, data, len);
 }
 
 /* ---- the bugreport's file timestamps ------------------------------------------------------------- */

@@ -533,6 +533,13 @@ static void test_phone_android__single_artifacts(void **state)
     assert_int_equal(f->kind, IDX_K_PROC_TRUNC);
     assert_int_equal(count(r, "tombstones", PHONE_MEDIUM, NULL), 0); /* uid 1046 is not root, system or shell */
     phone_report_free(r);
+    /* the protobuf form of the same crash (AOSP tombstone.proto; vigil's own .proto of the fields it reads) */
+    r = artifact(x, "tombstones", "android_data/tombstone_process.pb");
+    f = find(r, "tombstones", PHONE_CRITICAL, "tombstone_process.pb pid 25541 mtk.ape.decoder uid 1046");
+    time_is(f, "2023-04-12T10:32:40.518290770Z");
+    assert_int_equal(f->kind, IDX_K_PROC_TRUNC);
+    assert_int_equal(art(r, "tombstones")->records, 1);
+    phone_report_free(r);
 
     r = check(x, "androidqf", NULL);
     assert_int_equal(count(r, "aqf_packages", PHONE_CRITICAL, "package com.malware.blah"), 1);

@@ -24,6 +24,7 @@
 
 #include "core/vg_alloc.h"
 #include "phone/phone.h"
+#include "phone/phone_tombstone.pb-c.h"
 #include "vg_test.h"
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -641,6 +642,75 @@ static void test_phone_android__zips_and_times(void **state)
     idx_free(x);
 }
 
+/* Protobuf tombstones: read alone, skipped beside their text twin, refused when they do not decode. */
+static void test_phone_android__protobuf_tombstones(void **state)
+{
+    (void)state;
+    VigilTombstone__Tombstone t = VIGIL_TOMBSTONE__TOMBSTONE__INIT;
+    VigilTombstone__Signal sig = VIGIL_TOMBSTONE__SIGNAL__INIT;
+    VigilTombstone__Thread th = VIGIL_TOMBSTONE__THREAD__INIT;
+    VigilTombstone__ThreadEntry te = VIGIL_TOMBSTONE__THREAD_ENTRY__INIT;
+    VigilTombstone__ThreadEntry *tes[] = {&te};
+    char *argv[] = {"/system/bin/surfaceflinger", "--x"};
+    t.timestamp = "2024-01-15 10:00:00.250+0100";
+    t.pid = 600;
+    t.tid = 601;
+    t.uid = 1000;
+    t.n_command_line = 2;
+    t.command_line = argv;
+    sig.number = 11;
+    sig.name = "SIGSEGV";
+    sig.code = 1;
+    sig.code_name = "SEGV_MAPERR";
+    t.signal_info = &sig;
+    th.id = 601;
+    th.name = "binder:600_2";
+    te.key = 601;
+    te.value = &th;
+    t.n_threads = 1;
+    t.threads = tes;
+    size_t n = vigil_tombstone__tombstone__get_packed_size(&t);
+    uint8_t *pb = malloc(n);
+    vigil_tombstone__tombstone__pack(&t, pb);
+    const char *tmp = vg_test_tmpdir("android_pb");
+    char d[4096];
+    snprintf(d, sizeof d, "%s", tmp);
+    assert_int_equal(vg_test_sh("mkdir -p '%s/alone/FS/data/tombstones' '%s/both/FS/data/tombstones'", d, d), 0);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/alone/FS/data/tombstones", d);
+    write_file(p, "tombstone_03.pb", pb, n);
+    write_text(d, "alone/main_entry.txt", "dumpstate.txt");
+    write_text(d, "alone/dumpstate.txt", "DUMP OF SERVICE x:\n");
+    idx *x = index_of(NULL, 0);
+    snprintf(p, sizeof p, "%s/alone", d);
+    phone_report *r = check_path(x, p, NULL);
+    const phone_finding *f = find(r, "tombstones", PHONE_MEDIUM, "tombstone_03.pb pid 600 binder:600_2 uid 1000");
+    time_is(f, "2024-01-15T09:00:00.250Z");
+    assert_non_null(strstr(f->message, "/system/bin/surfaceflinger"));
+    assert_non_null(strstr(f->message, "signal 11 (SIGSEGV), code 1 (SEGV_MAPERR)"));
+    phone_report_free(r);
+    /* beside its text twin: one finding, from the text */
+    snprintf(p, sizeof p, "%s/both/FS/data/tombstones", d);
+    write_file(p, "tombstone_03.pb", pb, n);
+    write_text(p, "tombstone_03", tombstone);
+    write_text(d, "both/main_entry.txt", "dumpstate.txt");
+    write_text(d, "both/dumpstate.txt", "DUMP OF SERVICE x:\n");
+    snprintf(p, sizeof p, "%s/both", d);
+    r = check_path(x, p, NULL);
+    assert_int_equal(count(r, "tombstones", PHONE_MEDIUM), 1);
+    assert_non_null(find(r, "tombstones", PHONE_MEDIUM, "tombstone_03 pid 9850 exploited"));
+    phone_report_free(r);
+    /* damaged: cut in the middle of a field */
+    r = NULL;
+    vg_error err = {0};
+    assert_int_equal(phone_check_android_artifact(x, "tombstones", (const char *)pb, n - 3, "tombstone_09.pb", NULL, &r, &err), 0);
+    assert_int_equal(art(r, "tombstones")->state, PHONE_FAILED);
+    assert_non_null(strstr(art(r, "tombstones")->error, "not a protobuf tombstone"));
+    phone_report_free(r);
+    free(pb);
+    idx_free(x);
+}
+
 /* The process list as ps prints a name the kernel cut: "com.example.ver" is 15 characters of a longer one. */
 static void test_phone_android__process_truncation(void **state)
 {
@@ -695,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_phone_ab__made_here),
         cmocka_unit_test(test_phone_android__zips_and_times),
         cmocka_unit_test(test_phone_android__process_truncation),
+        cmocka_unit_test(test_phone_android__protobuf_tombstones),
         cmocka_unit_test(test_phone_android__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
