@@ -462,11 +462,26 @@ static int run_parse(phone_actx *a, const char *data, size_t len, const char *so
     return 0;
 }
 
+/* The device's time zone before any reader runs: AndroidQF's getprop.txt is read after its dumpsys.txt. */
+static void zone_first(phone_actx *a)
+{
+    phone_afile *g = phone__afs_find(a->fs, "getprop.txt");
+    if (a->tz_name[0] || !g || phone__afs_load(a->fs, g, PHONE_AFS_MAX_FILE, NULL) != 0)
+        return;
+    const char *tz = memmem(g->data, g->len, "[persist.sys.timezone]: [", 25);
+    const char *e = tz ? memchr(tz + 25, ']', (size_t)(g->data + g->len - tz - 25)) : NULL;
+    if (e)
+        phone__a_property(&a->c, "persist.sys.timezone", 20, tz + 25, (size_t)(e - tz - 25));
+    if (a->fs->dir)
+        phone__afs_unload(g);
+}
+
 static int run_set(phone_actx *a)
 {
     phone_afs *fs = a->fs;
     char me[1024] = "";
     int has_main = main_entry(fs, me, sizeof me) == 0;
+    zone_first(a);
     int rc = 0;
     for (const phone_arow *row = phone__android_rows; !rc && row->r.name; row++) {
         if (row->flags & PHONE_AROW_LISTING) { /* the reader counts what it reads (phone__a_seen) */

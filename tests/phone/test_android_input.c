@@ -601,7 +601,10 @@ static void test_phone_android__zips_and_times(void **state)
     write_text(q, "bugreport.zip", "PK\x03\x04 this is not a zip at all");
     write_text(q, "backup.ab", "ANDROID BACKUP\n5\n1\nnone\n\x78\x9c garbage");
     write_text(q, "packages.json", "[{\"name\": \"com.a.b\", \"files\": [}]");
-    write_text(q, "getprop.txt", "[ro.product.model]: [Pixel 7]\n[sys.foobar]: [1]\n");
+    write_text(q, "getprop.txt", "[ro.product.model]: [Pixel 7]\n[sys.foobar]: [1]\n[persist.sys.timezone]: [America/New_York]\n");
+    /* AndroidQF's dumpsys.txt is read before getprop.txt, yet its device times use getprop's zone */
+    write_text(q, "dumpsys.txt", "DUMP OF SERVICE appops:\n  Uid u0a9:\n    Package com.x.y:\n      REQUEST_INSTALL_PACKAGES (allow):\n"
+                                 "          Access: [fg-s] 2023-07-01 12:00:00.000 (-1d)\n");
     write_text(q, "ps.txt", "USER PID PPID VSZ RSS WCHAN ADDR S NAME\nroot 1 0 1 1 0 0 S init\n"
                             "root 777 1 1 1 0 0 S magiskd\nu0_a1 900 1 1 1 0 0 S com.example.verylongname\n");
     write_text(q, "mounts.json", "[\"/dev/block/dm-0 /system ext4 rw,seclabel,relatime 0 0\","
@@ -621,6 +624,7 @@ static void test_phone_android__zips_and_times(void **state)
     assert_non_null(strstr(art(r, "aqf_packages")->error, "packages.json:1:"));
     assert_non_null(find(r, "getprop", PHONE_CRITICAL, "property sys.foobar"));
     assert_string_equal(r->device.product_type, "Pixel 7");
+    time_is(find(r, "dumpsys_appops", PHONE_MEDIUM, "com.x.y"), "2023-07-01T16:00:00.000Z"); /* EDT, UTC-4 */
     assert_non_null(find(r, "processes", PHONE_HIGH, "magiskd"));
     assert_null(find(r, "processes", PHONE_CRITICAL, "com.example.verylongname")); /* 24 characters: not a cut name */
     /* the mounts: /system rw is HIGH, /vendor ro and tmpfs are not */
