@@ -6,7 +6,8 @@
  * table and finds URLs, domains, IPv4/IPv6 addresses, e-mail addresses,
  * MD5/SHA-1/SHA-256/SHA-512 hashes, cryptocurrency addresses (Bitcoin
  * base58check and bech32/bech32m with their checksums verified, Tron
- * base58check, Ethereum 0x + 40 hex) and file-name-like tokens, including
+ * base58check, Ethereum 0x + 40 hex with its EIP-55 case checked when mixed)
+ * and file-name-like tokens, including
  * defanged forms (hxxp, [.], (.), [dot], [:]//, [@]). Domain candidates must
  * end in a top-level domain of the Public Suffix List, so "file.txt" is not a
  * domain. JSON lines are scanned as text; the JSON path of a hit's value is
@@ -94,6 +95,7 @@ int ev_bech32_valid(const char *s, size_t len);                    /* bc1 / tb1 
 int ev_ripple_valid(const char *s, size_t len);                    /* XRP: base58check in Ripple's alphabet */
 int ev_cashaddr_valid(const char *s, size_t len);                  /* Bitcoin Cash CashAddr, without its prefix */
 int ev_monero_valid(const char *s, size_t len);                    /* Monero: Keccak-256 checksum */
+int ev_eip55_valid(const char *s, size_t len);                     /* Ethereum 0x + 40 hex: EIP-55 case if mixed */
 
 /*
  * The JSON path ("$.a.b[2]") of the string value that holds byte `at` of

@@ -166,8 +166,8 @@ static void keccakf(uint64_t st[25])
     }
 }
 
-/* Keccak-256 of a short message (under 136 bytes: one block), first 4 bytes of the digest. */
-static void keccak256_4(const unsigned char *m, size_t n, unsigned char out[4])
+/* Keccak-256 of a short message (under 136 bytes: one block), the first outn (at most 32) bytes of the digest. */
+static void keccak256_short(const unsigned char *m, size_t n, unsigned char *out, size_t outn)
 {
     uint64_t st[25] = {0};
     unsigned char block[136] = {0};
@@ -181,8 +181,8 @@ static void keccak256_4(const unsigned char *m, size_t n, unsigned char out[4])
         st[i] ^= w;
     }
     keccakf(st);
-    for (int k = 0; k < 4; k++)
-        out[k] = (unsigned char)(st[0] >> (8 * k));
+    for (size_t k = 0; k < outn; k++)
+        out[k] = (unsigned char)(st[k / 8] >> (8 * (k % 8)));
 }
 
 /*
@@ -225,7 +225,7 @@ int ev_monero_valid(const char *s, size_t len)
     if (o != 69 && o != 77)
         return 0;
     unsigned char h[4];
-    keccak256_4(out, o - 4, h);
+    keccak256_short(out, o - 4, h, 4);
     return memcmp(h, out + o - 4, 4) == 0;
 }
 
@@ -287,4 +287,39 @@ int ev_bech32_valid(const char *s, size_t len)
     }
     uint32_t pm = polymod(v, n);
     return pm == 1 || pm == 0x2bc830a3;
+}
+
+/* ---- Ethereum (EIP-55 mixed-case checksum) ---------------------------------- */
+
+/*
+ * "0x" + 40 hex digits. All letters of one case carry no checksum (valid);
+ * mixed case is EIP-55: a letter is upper case exactly when the matching
+ * nibble of Keccak-256 of the 40 digits in lower case is 8 or more.
+ */
+int ev_eip55_valid(const char *s, size_t len)
+{
+    unsigned char low[40], h[20];
+    int upper = 0, lower = 0;
+    if (len != 42 || s[0] != '0' || s[1] != 'x')
+        return 0;
+    for (size_t i = 0; i < 40; i++) {
+        char c = s[2 + i];
+        if (c >= 'A' && c <= 'F')
+            upper = 1;
+        else if (c >= 'a' && c <= 'f')
+            lower = 1;
+        else if (c < '0' || c > '9')
+            return 0;
+        low[i] = (unsigned char)(c >= 'A' && c <= 'F' ? c + 32 : c);
+    }
+    if (!upper || !lower)
+        return 1;
+    keccak256_short(low, 40, h, 20);
+    for (size_t i = 0; i < 40; i++) {
+        char c = s[2 + i];
+        unsigned nib = i % 2 ? h[i / 2] & 15 : h[i / 2] >> 4;
+        if (c > '9' && (nib >= 8) != (c <= 'F'))
+            return 0;
+    }
+    return 1;
 }

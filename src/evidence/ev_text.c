@@ -372,7 +372,7 @@ static int run_check(scan *s, size_t a, size_t e)
         size_t k = a + 2;
         while (k < e && (cls[(uint8_t)b[k]] & C_HEX))
             k++;
-        if (k == e)
+        if (k == e && ev_eip55_valid(b + a, n))
             return emit(s, EV_WALLET, b + a, n, a, 0);
         return 0;
     }

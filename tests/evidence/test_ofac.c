@@ -13,7 +13,8 @@
  *   ZEC  t-addresses: base58check with a two-byte version (t1...)
  *   TRX  base58check, version 0x41 (T...)
  *   XRP  base58check in Ripple's alphabet (r...)
- *   ETH, ETC, ARB, BSC, USDC, USDT: 0x + 40 hex (EIP-55 case is not verified: it needs Keccak)
+ *   ETH, ETC, ARB, BSC, USDC, USDT: 0x + 40 hex, the EIP-55 case checksum verified when the case is mixed
+ *   (one changed character is not always caught: an address in one case has no checksum)
  *   XMR  Monero's block base58, 69 or 77 bytes, Keccak-256 checksum verified (4..., 8...)
  *
  * One entry is not recognised as a wallet, rightly: OFAC's XMR list holds
@@ -143,12 +144,40 @@ static void test_evidence_ofac__every_chain(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* EIP-55 on the real list: every mixed-case Ethereum address verifies; one letter's case flipped does not. */
+static void test_evidence_ofac__eip55(void **state)
+{
+    (void)state;
+    char path[1024], addr[256];
+    snprintf(path, sizeof path, "%s/data/crypto-ofac/sanctioned_addresses_ETH.txt", shared);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int mixed = 0;
+    while (fgets(addr, sizeof addr, f)) {
+        addr[strcspn(addr, "\r\n")] = 0;
+        if (strlen(addr) != 42 || !strpbrk(addr + 2, "abcdef") || !strpbrk(addr + 2, "ABCDEF"))
+            continue;
+        mixed++;
+        assert_int_equal(ev_eip55_valid(addr, 42), 1);
+        for (size_t k = 2; k < 42; k++)
+            if ((addr[k] | 32) >= 'a' && (addr[k] | 32) <= 'f') {
+                addr[k] ^= 32;
+                if (strpbrk(addr + 2, "abcdef") && strpbrk(addr + 2, "ABCDEF") && ev_eip55_valid(addr, 42))
+                    fail_msg("case flipped at %zu still valid: %s", k, addr);
+                addr[k] ^= 32;
+            }
+    }
+    fclose(f);
+    assert_true(mixed >= 100); /* 115 in the list as fetched */
+}
+
 int main(void)
 {
     vg_alloc_init();
     shared = vg_test_shared();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evidence_ofac__every_chain),
+        cmocka_unit_test(test_evidence_ofac__eip55),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

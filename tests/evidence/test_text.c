@@ -132,6 +132,25 @@ static void test_evidence_text__wallets(void **state)
     assert_string_equal(scan("0x52908400098527886E0F7030069857D2E4169EE7")->s,
                         "wallet:0x52908400098527886E0F7030069857D2E4169EE7\n");
     assert_string_equal(scan("0x52908400098527886E0F7030069857D2E4169EE")->s, "");
+    /* EIP-55: the specification's examples (all caps, all lower, mixed), and one letter's case changed */
+    static const char *const eip55[] = {
+        "0x52908400098527886E0F7030069857D2E4169EE7", "0x8617E340B3D01FA5F11F306F4090FD50E238070D",
+        "0xde709f2102306220921060314715629080e2fb77", "0x27b1fdb04752bbc536007a920d24acb045561c26",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+    };
+    for (size_t i = 0; i < sizeof eip55 / sizeof eip55[0]; i++) {
+        assert_int_equal(ev_eip55_valid(eip55[i], 42), 1);
+        char w[64], bad[43];
+        snprintf(w, sizeof w, "wallet:%s\n", eip55[i]);
+        assert_string_equal(scan(eip55[i])->s, w);
+        memcpy(bad, eip55[i], 43);
+        size_t k = strcspn(bad + 2, "abcdefABCDEF") + 2; /* its first letter, in the other case */
+        bad[k] ^= 32;
+        int mixed = strpbrk(bad + 2, "abcdef") && strpbrk(bad + 2, "ABCDEF");
+        assert_int_equal(ev_eip55_valid(bad, 42), !mixed); /* one case throughout again: no checksum */
+        assert_string_equal(scan(bad)->s, mixed ? "" : (snprintf(w, sizeof w, "wallet:%s\n", bad), w));
+    }
     assert_string_equal(scan("TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7")->s, "wallet:TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7\n");
     assert_int_equal(ev_bech32_valid("tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", 42), 1);
 }
