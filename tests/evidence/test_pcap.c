@@ -993,6 +993,47 @@ static void test_evidence_pcap__pcapng(void **state)
                              "1700003603.007000000\n");
 }
 
+/* A pcapng libpcap can read (one link type; resolutions differ): both readers give the same packets and times. */
+static void test_evidence_pcap__pcapng_libpcap(void **state)
+{
+    (void)state;
+    static ng g;
+    memset(&g, 0, sizeof g);
+    frames *fs = sample_frames();
+    ng_shb(&g);
+    ng_idb(&g, 1, -1, 0);
+    ng_idb(&g, 1, 9, 0);
+    ng_idb(&g, 1, 3, 0);
+    for (int i = 0; i < fs->n; i++) {
+        uint64_t sec = 1700000000u + (uint64_t)i;
+        ng_epb(&g, (uint32_t)(i % 3), i % 3 == 0 ? sec * 1000000 + 7 : i % 3 == 1 ? sec * 1000000000 + 9 : sec * 1000 + 1,
+               &fs->f[i]);
+    }
+    const char *dir = vg_test_tmpdir("pcapng_libpcap");
+    char path[512], lp[4096], want[4096] = "";
+    snprintf(path, sizeof path, "%s/t.pcapng", dir);
+    vg_test_write_file(path, g.b.d, g.b.n);
+    libpcap_times(path, lp, sizeof lp);
+    for (char *l = lp; *l;) {
+        char *e = strchr(l, ' ');
+        strncat(want, l, (size_t)(e - l));
+        strncat(want, "\n", 2);
+        l = strchr(l, '\n') + 1;
+    }
+    ev_pcap *p = NULL;
+    vg_error err = {0};
+    times t = {{0}, 0};
+    assert_int_equal(ev_pcap_new(collect_time, &t, &p, &err), 0);
+    assert_int_equal(ev_pcap_read_buf(p, g.b.d, g.b.n, path, &err), 0);
+    ev_pcap_free(p);
+    assert_string_equal(t.s, want);
+    assert_string_equal(want, "1700000000.000007000\n1700000001.000000009\n1700000002.001000000\n"
+                              "1700000003.000007000\n");
+    got gg;
+    assert_int_equal(read_file(path, &gg, NULL, &err), 0);
+    assert_string_equal(gg.s, sample_obs);
+}
+
 /* Truncated and damaged files: an error naming the file and packet; what came before is delivered. */
 static void test_evidence_pcap__truncated(void **state)
 {
@@ -1283,6 +1324,7 @@ int main(void)
         cmocka_unit_test(test_evidence_pcap__pcap_file),
         cmocka_unit_test(test_evidence_pcap__pcap_big_endian),
         cmocka_unit_test(test_evidence_pcap__pcapng),
+        cmocka_unit_test(test_evidence_pcap__pcapng_libpcap),
         cmocka_unit_test(test_evidence_pcap__truncated),
         cmocka_unit_test(test_evidence_pcap__gzip_and_stop),
         cmocka_unit_test(test_evidence_pcap__alloc_failures),
