@@ -44,8 +44,8 @@ static uint64_t next(void)
     return rng;
 }
 
-static const char *const words[] = {"cdn", "api", "mail", "login", "static", "img", "auth", "update",
-                                    "portal", "secure", "news", "shop", "cloud", "data", "app", "web"};
+static const char *const words[] = {"cdn",    "api",    "mail", "login", "static", "img",  "auth", "update",
+                                    "portal", "secure", "news", "shop",  "cloud",  "data", "app",  "web"};
 static const char *const tlds[] = {"com", "net", "org", "io", "ru", "de", "info", "biz"};
 
 /* The i-th indicator domain. */
@@ -95,8 +95,8 @@ static void name(pkt *p, const char *s)
 }
 
 /* Ethernet (+ VLAN tag) + IPv4 + UDP/TCP header around payload pl. */
-static void frame(pkt *f, int vlan, uint32_t src, uint32_t dst, int proto, unsigned sp, unsigned dp, uint32_t seq,
-                  const pkt *pl)
+static void frame(pkt *f, int vlan, uint32_t src, uint32_t dst, int proto, unsigned sp, unsigned dp,
+                  uint32_t seq, const pkt *pl)
 {
     size_t th = proto == 17 ? 8 : 20;
     f->n = 0;
@@ -189,8 +189,8 @@ static void hello(pkt *r, const char *sni)
 /* A random name that is not an indicator (not in the indicators' shape). */
 static void noise_name(char *out, size_t cap, uint64_t r)
 {
-    snprintf(out, cap, "%s%llu.%s.%s", words[r % 16], (unsigned long long)((r >> 8) % 5000), words[(r >> 20) % 16],
-             tlds[(r >> 30) % 8]);
+    snprintf(out, cap, "%s%llu.%s.%s", words[r % 16], (unsigned long long)((r >> 8) % 5000),
+             words[(r >> 20) % 16], tlds[(r >> 30) % 8]);
 }
 
 /* Writes ~mb MB of packets; returns the number of packets. */
@@ -211,7 +211,8 @@ static uint64_t write_capture(const char *path, size_t mb, uint64_t nind)
     while (total < cap) {
         uint64_t r = next();
         int kind = (int)(n % 16);
-        uint32_t client = 0x0A000000 | (uint32_t)(r & 0xFFFF), server = 0xC6336400 | (uint32_t)((r >> 16) & 255);
+        uint32_t client = 0x0A000000 | (uint32_t)(r & 0xFFFF),
+                 server = 0xC6336400 | (uint32_t)((r >> 16) & 255);
         int vlan = (r >> 24) % 4 == 0;
         if (kind < 8) { /* DNS: 4 queries, 4 responses; one in 2,000 asks for an indicator */
             if ((r >> 32) % 2000 == 0)
@@ -229,10 +230,11 @@ static uint64_t write_capture(const char *path, size_t mb, uint64_t nind)
             frame(&fr, vlan, client, server, 6, 40000 + (unsigned)(r % 20000), 443, 1, &pl);
         } else if (kind == 9) {
             noise_name(q, sizeof q, r >> 7);
-            pl.n = (size_t)snprintf((char *)pl.d, sizeof pl.d,
-                                    "GET /static/%llu/app.js HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0\r\n"
-                                    "Accept: */*\r\n\r\n",
-                                    (unsigned long long)(r % 100000), q);
+            pl.n =
+                (size_t)snprintf((char *)pl.d, sizeof pl.d,
+                                 "GET /static/%llu/app.js HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0\r\n"
+                                 "Accept: */*\r\n\r\n",
+                                 (unsigned long long)(r % 100000), q);
             frame(&fr, vlan, client, server, 6, 40000 + (unsigned)(r % 20000), 80, 1, &pl);
         } else { /* bulk data on a few long flows */
             pl.n = 1200;
@@ -240,7 +242,8 @@ static uint64_t write_capture(const char *path, size_t mb, uint64_t nind)
             frame(&fr, vlan, server & 0xFFFFFFF0, 0x0A000001, 6, 443, 50000 + (unsigned)(r % 8), seq, &pl);
             seq += 1200;
         }
-        uint32_t rec[4] = {t + (uint32_t)(n / 1000), (uint32_t)(n % 1000) * 1000, (uint32_t)fr.n, (uint32_t)fr.n};
+        uint32_t rec[4] = {t + (uint32_t)(n / 1000), (uint32_t)(n % 1000) * 1000, (uint32_t)fr.n,
+                           (uint32_t)fr.n};
         fwrite(rec, 1, 16, f);
         fwrite(fr.d, 1, fr.n, f);
         total += 16 + fr.n;
@@ -262,9 +265,9 @@ static idx *build(uint64_t n)
             ind_domain(i, v, sizeof v);
             snprintf(pat, sizeof pat, "[domain-name:value = '%s']", v);
         } else {
-            snprintf(pat, sizeof pat, "[ipv4-addr:value = '%llu.%llu.%llu.%llu']", (unsigned long long)(11 + (i >> 24) % 100),
-                     (unsigned long long)((i >> 16) & 255), (unsigned long long)((i >> 8) & 255),
-                     (unsigned long long)(i & 255));
+            snprintf(pat, sizeof pat, "[ipv4-addr:value = '%llu.%llu.%llu.%llu']",
+                     (unsigned long long)(11 + (i >> 24) % 100), (unsigned long long)((i >> 16) & 255),
+                     (unsigned long long)((i >> 8) & 255), (unsigned long long)(i & 255));
         }
         if (idx_builder_add_pattern(b, id, NULL, pat, 0, NULL, &err)) {
             fprintf(stderr, "bench_pcap: %s\n", err.msg);
@@ -301,8 +304,8 @@ int main(int argc, char **argv)
     double t0 = now_s();
     uint64_t packets = write_capture(path, mb, nind);
     double mbytes = (double)(mb << 20) / 1e6;
-    printf("bench pcap capture: %llu packets, %.0f MB written in %.2f s\n", (unsigned long long)packets, mbytes,
-           now_s() - t0);
+    printf("bench pcap capture: %llu packets, %.0f MB written in %.2f s\n", (unsigned long long)packets,
+           mbytes, now_s() - t0);
 
     /* the reader and decoder alone */
     vg_error err = {0};
@@ -341,9 +344,10 @@ int main(int argc, char **argv)
     }
     ts = now_s() - ts;
     cs = cpu_s() - cs;
-    printf("bench pcap scan %llu indicators: %.0f MB/s, %.2f M packets/s (%llu hits of %zu indicators, %.2f s)\n",
-           (unsigned long long)nind, mbytes / ts, (double)sum->packets / 1e6 / ts, (unsigned long long)sum->hits,
-           sum->naggs, ts);
+    printf("bench pcap scan %llu indicators: %.0f MB/s, %.2f M packets/s (%llu hits of %zu indicators, %.2f "
+           "s)\n",
+           (unsigned long long)nind, mbytes / ts, (double)sum->packets / 1e6 / ts,
+           (unsigned long long)sum->hits, sum->naggs, ts);
     printf("bench pcap scan cpu %llu indicators: %.0f MB/s, %.2f M packets/s (%.2f s of CPU)\n",
            (unsigned long long)nind, mbytes / cs, (double)sum->packets / 1e6 / cs, cs);
     scan_summary_free(sum);

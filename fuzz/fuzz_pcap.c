@@ -31,8 +31,8 @@ static int on_obs(const ev_pcap_obs *o, void *ctx)
     (void)ctx;
     if (o->len == 0 || o->len > 4096 || strlen(o->value) != o->len || !o->field || o->packet == 0)
         abort();
-    static const int kinds[EV__COUNT] = {[EV_DOMAIN] = IDX_K_DOMAIN, [EV_URL] = IDX_K_URL, [EV_IPV4] = IDX_K_IPV4,
-                                         [EV_IPV6] = IDX_K_IPV6};
+    static const int kinds[EV__COUNT] = {
+        [EV_DOMAIN] = IDX_K_DOMAIN, [EV_URL] = IDX_K_URL, [EV_IPV4] = IDX_K_IPV4, [EV_IPV6] = IDX_K_IPV6};
     if (o->kind <= 0 || o->kind >= EV__COUNT || !kinds[o->kind])
         abort();
     idx_lookup(x, kinds[o->kind], o->value, o->len, NULL, NULL);

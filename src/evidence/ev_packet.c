@@ -419,7 +419,7 @@ static const struct {
     const char *s; /* the method and its space */
     size_t n;      /* its length */
 } methods[] = {
-    {"GET ", 4},     {"POST ", 5},  {"HEAD ", 5},    {"PUT ", 4},    {"DELETE ", 7},
+    {"GET ", 4},     {"POST ", 5},  {"HEAD ", 5},    {"PUT ", 4},   {"DELETE ", 7},
     {"OPTIONS ", 8}, {"PATCH ", 6}, {"CONNECT ", 8}, {"TRACE ", 6},
 };
 
@@ -456,7 +456,8 @@ static const char *find_host(const char *s, size_t at, size_t n, size_t *len)
             while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
                 b--;
             for (size_t i = a; i < b; i++)
-                if (!host_char((unsigned char)s[i]) && s[i] != '.' && s[i] != ':' && s[i] != '[' && s[i] != ']')
+                if (!host_char((unsigned char)s[i]) && s[i] != '.' && s[i] != ':' && s[i] != '[' &&
+                    s[i] != ']')
                     return NULL;
             *len = b - a;
             return b > a && b - a < 256 ? s + a : NULL;
@@ -541,13 +542,14 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-static uint64_t flow_hash(const uint8_t *ka, const uint8_t *kb, uint16_t pa, uint16_t pb, uint8_t proto, uint8_t af)
+static uint64_t flow_hash(const uint8_t *ka, const uint8_t *kb, uint16_t pa, uint16_t pb, uint8_t proto,
+                          uint8_t af)
 {
     uint64_t w[4];
     memcpy(w, ka, 16);
     memcpy(w + 2, kb, 16);
     return mix(w[0] ^ mix(w[1] ^ mix(w[2] ^ mix(w[3] ^ ((uint64_t)pa << 32 | (uint64_t)pb << 16 |
-                                                       (uint64_t)proto << 8 | (uint64_t)af)))));
+                                                        (uint64_t)proto << 8 | (uint64_t)af)))));
 }
 
 /* The slot for a flow in its set: a free one, else the least recently used (its reassembly dropped). */
@@ -671,7 +673,8 @@ static void dns_tcp(ev_pcap *p, ev_flow *f, int dir, uint32_t seq, const uint8_t
             continue;
         }
         size_t need = 2 + m > EV_PCAP_REASM_MAX ? EV_PCAP_REASM_MAX : 2 + m;
-        if (!reasm_start(p, f, dir, need < 2 + m ? R_DNS_CUT : R_DNS, seq + (uint32_t)at, d + at, n - at, need))
+        if (!reasm_start(p, f, dir, need < 2 + m ? R_DNS_CUT : R_DNS, seq + (uint32_t)at, d + at, n - at,
+                         need))
             dns(p, d + at + 2, n - at - 2, 1);
         return;
     }
@@ -692,7 +695,8 @@ static void tls(ev_pcap *p, ev_flow *f, int dir, uint32_t seq, const uint8_t *d,
         client_hello(p, d + 5, n - 5, 1);
 }
 
-static void tcp_payload(ev_pcap *p, const l4 *c, ev_flow *f, int dir, uint32_t seq, const uint8_t *d, size_t n)
+static void tcp_payload(ev_pcap *p, const l4 *c, ev_flow *f, int dir, uint32_t seq, const uint8_t *d,
+                        size_t n)
 {
     if (n && f->rs && f->rs->dir == dir && reasm_more(p, f, seq, d, n))
         return;

@@ -31,19 +31,19 @@
 
 /* The bytes of the file at hand: a window over a stream, or all of a buffer in memory. */
 typedef struct rd {
-    ev_pcap *p;          /* the decoder */
-    ev_stream *s;        /* the stream, NULL when reading memory */
-    const uint8_t *d;    /* the bytes at hand */
-    size_t n;            /* how many */
-    size_t at;           /* the next unread byte in d */
-    uint64_t base;       /* file offset of d[0] */
-    uint8_t *buf;        /* the stream's window (owned) */
-    size_t cap;          /* its size */
-    int eof;             /* the stream has no more bytes */
-    uint64_t packets;    /* packet records read */
+    ev_pcap *p;             /* the decoder */
+    ev_stream *s;           /* the stream, NULL when reading memory */
+    const uint8_t *d;       /* the bytes at hand */
+    size_t n;               /* how many */
+    size_t at;              /* the next unread byte in d */
+    uint64_t base;          /* file offset of d[0] */
+    uint8_t *buf;           /* the stream's window (owned) */
+    size_t cap;             /* its size */
+    int eof;                /* the stream has no more bytes */
+    uint64_t packets;       /* packet records read */
     uint64_t next_progress; /* raw bytes at which progress is told next */
-    const char *name;    /* the file, for messages */
-    vg_error *err;       /* where errors go */
+    const char *name;       /* the file, for messages */
+    vg_error *err;          /* where errors go */
 } rd;
 
 /* An interface of a pcapng section. */
@@ -96,7 +96,8 @@ int ev_pcap_sniff(const char *path)
         return 0;
     if (ev_pcap_magic(b, (size_t)n))
         return 1;
-    int packed = (b[0] == 0x1F && b[1] == 0x8B) || (b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD);
+    int packed =
+        (b[0] == 0x1F && b[1] == 0x8B) || (b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD);
     if (!packed)
         return 0;
     ev_stream *s = NULL;
@@ -189,7 +190,8 @@ static int need(rd *r, size_t k)
     }
     ev_pcap *p = r->p;
     if (p->progress.fn && ev_stream_raw_read(r->s) >= r->next_progress) {
-        p->progress.fn("scan", p->progress_base + ev_stream_raw_read(r->s), p->progress_total, p->progress.ctx);
+        p->progress.fn("scan", p->progress_base + ev_stream_raw_read(r->s), p->progress_total,
+                       p->progress.ctx);
         r->next_progress = ev_stream_raw_read(r->s) + READ_BUF;
     }
     return r->n - r->at >= k;
@@ -198,8 +200,8 @@ static int need(rd *r, size_t k)
 /* The file ends inside a record: what was read stays delivered. */
 static int truncated(rd *r, const char *what, size_t want)
 {
-    vg_error_set(r->err, VG_E_PARSE, "the capture is truncated: it ends inside %s (%zu of %zu bytes present)", what,
-                 r->n - r->at, want);
+    vg_error_set(r->err, VG_E_PARSE, "the capture is truncated: it ends inside %s (%zu of %zu bytes present)",
+                 what, r->n - r->at, want);
     vg_error_where(r->err, "%s, after packet %llu (byte %llu)", r->name, (unsigned long long)r->packets,
                    (unsigned long long)(r->base + r->at));
     return vg_error_hint(r->err, "the capture was cut short (capture stopped, disk full, partial copy); "
@@ -212,7 +214,8 @@ static int damaged(rd *r, int code, const char *what)
     vg_error_set(r->err, code, "%s", what);
     vg_error_where(r->err, "%s, after packet %llu (byte %llu)", r->name, (unsigned long long)r->packets,
                    (unsigned long long)(r->base + r->at));
-    return vg_error_hint(r->err, "the file is damaged (or not a capture); the packets before this point were read");
+    return vg_error_hint(r->err,
+                         "the file is damaged (or not a capture); the packets before this point were read");
 }
 
 /* Hands one packet to the decoder. */
@@ -244,13 +247,15 @@ static int read_classic(rd *r)
         if (rc == 0)
             return r->n == r->at ? 0 : truncated(r, "a packet record's header", 16);
         h = r->d + r->at;
-        uint32_t sec = get32(h, be), frac = get32(h + 4, be), caplen = get32(h + 8, be), wire = get32(h + 12, be);
+        uint32_t sec = get32(h, be), frac = get32(h + 4, be), caplen = get32(h + 8, be),
+                 wire = get32(h + 12, be);
         if (caplen > EV_PCAP_MAX_RECORD)
             return damaged(r, VG_E_LIMIT, "a packet record says it holds more than 16 MB");
         if ((rc = need(r, 16 + (size_t)caplen)) <= 0)
             return rc < 0 ? rc : truncated(r, "a packet record", 16 + (size_t)caplen);
         h = r->d + r->at;
-        vg_time t = vg_time_from_unix((int64_t)sec + frac / unit, (frac % unit) * (nano ? 1 : 1000), nano ? 9 : 6);
+        vg_time t =
+            vg_time_from_unix((int64_t)sec + frac / unit, (frac % unit) * (nano ? 1 : 1000), nano ? 9 : 6);
         rc = packet(r, linktype, h + 16, caplen, wire > caplen ? wire : caplen, &t);
         r->p->st.bytes += 16 + (uint64_t)caplen;
         if (rc)
@@ -332,10 +337,10 @@ static void idb_options(iface *f, const uint8_t *o, size_t n, int be)
 
 /* The state of a pcapng read: the section's byte order and interfaces. */
 typedef struct ng {
-    int be;       /* the section is big-endian */
-    iface *ifs;   /* its interfaces */
-    size_t nifs;  /* how many */
-    size_t cap;   /* allocated */
+    int be;      /* the section is big-endian */
+    iface *ifs;  /* its interfaces */
+    size_t nifs; /* how many */
+    size_t cap;  /* allocated */
 } ng;
 
 static int ng_interface(rd *r, ng *g, const uint8_t *b, size_t bn)
@@ -441,7 +446,9 @@ static int read_ng(rd *r)
             break;
         }
         if ((rc = need(r, len)) <= 0) {
-            rc = rc < 0 ? rc : truncated(r, type == 6 || type == 3 || type == 2 ? "a packet block" : "a block", len);
+            rc = rc < 0
+                     ? rc
+                     : truncated(r, type == 6 || type == 3 || type == 2 ? "a packet block" : "a block", len);
             break;
         }
         rc = 0;

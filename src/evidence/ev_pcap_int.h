@@ -16,18 +16,18 @@
 #define EV_PCAP_FLOW_SETS 16384               /* flow table at most: sets of EV_PCAP_FLOW_WAYS flows */
 #define EV_PCAP_FLOW_SETS0 64                 /* ... and at first (it grows while it is 3/4 full) */
 #define EV_PCAP_FLOW_WAYS 4
-#define EV_PCAP_REASM_MAX (16384 + 5)         /* bytes reassembled per flow: one full TLS record */
-#define EV_PCAP_REASM_LIVE 1024               /* flows reassembling at once */
-#define EV_PCAP_VALUE_MAX 4096                /* longest value delivered (URLs) */
+#define EV_PCAP_REASM_MAX (16384 + 5) /* bytes reassembled per flow: one full TLS record */
+#define EV_PCAP_REASM_LIVE 1024       /* flows reassembling at once */
+#define EV_PCAP_VALUE_MAX 4096        /* longest value delivered (URLs) */
 
 /* A message being put back together from TCP segments of one direction of a flow. */
 typedef struct ev_reasm {
-    uint8_t dir;    /* which side sends it: 0 the flow's a side, 1 its b side */
-    uint8_t what;   /* R_TLS or R_DNS (ev_packet.c) */
-    uint32_t next;  /* the TCP sequence number expected next */
-    size_t need;    /* bytes that complete the message (at most EV_PCAP_REASM_MAX) */
-    size_t len;     /* bytes held */
-    uint8_t buf[];  /* `need` bytes */
+    uint8_t dir;   /* which side sends it: 0 the flow's a side, 1 its b side */
+    uint8_t what;  /* R_TLS or R_DNS (ev_packet.c) */
+    uint32_t next; /* the TCP sequence number expected next */
+    size_t need;   /* bytes that complete the message (at most EV_PCAP_REASM_MAX) */
+    size_t len;    /* bytes held */
+    uint8_t buf[]; /* `need` bytes */
 } ev_reasm;
 
 /* One flow: a conversation between two endpoints over one IP protocol, both directions. */
@@ -41,20 +41,20 @@ typedef struct ev_flow {
 } ev_flow;
 
 struct ev_pcap {
-    ev_pcap_fn fn;          /* where observations go */
-    void *ctx;              /* for fn */
-    ev_pcap_stats st;       /* counters */
-    ev_flow *flows;         /* sets * EV_PCAP_FLOW_WAYS slots, allocated at the first flow */
-    size_t sets;            /* sets in flows (a power of two, at most EV_PCAP_FLOW_SETS) */
-    size_t used;            /* slots holding a flow */
-    size_t live;            /* reassembly buffers held */
-    uint32_t tick;          /* packets decoded (wraps; only compared within a set) */
-    ev_pcap_obs cur;        /* the packet being decoded: number, offset, time */
-    int bad;                /* the packet was found malformed */
-    int cut;                /* the packet was cut by the snap length: running short is not malformed */
-    int stop;               /* fn's nonzero return, or VG_E_NOMEM: decoding stops */
-    vg_progress progress;   /* progress of a stream read (bytes of the raw file) */
-    uint64_t progress_base; /* added to the bytes read */
+    ev_pcap_fn fn;           /* where observations go */
+    void *ctx;               /* for fn */
+    ev_pcap_stats st;        /* counters */
+    ev_flow *flows;          /* sets * EV_PCAP_FLOW_WAYS slots, allocated at the first flow */
+    size_t sets;             /* sets in flows (a power of two, at most EV_PCAP_FLOW_SETS) */
+    size_t used;             /* slots holding a flow */
+    size_t live;             /* reassembly buffers held */
+    uint32_t tick;           /* packets decoded (wraps; only compared within a set) */
+    ev_pcap_obs cur;         /* the packet being decoded: number, offset, time */
+    int bad;                 /* the packet was found malformed */
+    int cut;                 /* the packet was cut by the snap length: running short is not malformed */
+    int stop;                /* fn's nonzero return, or VG_E_NOMEM: decoding stops */
+    vg_progress progress;    /* progress of a stream read (bytes of the raw file) */
+    uint64_t progress_base;  /* added to the bytes read */
     uint64_t progress_total; /* the total given to progress */
     char val[EV_PCAP_VALUE_MAX + 64]; /* the value being delivered */
 };

@@ -31,8 +31,8 @@ static int on_hit(const idx_hit *h, void *p)
 
 static int on_obs(const ev_pcap_obs *o, void *p)
 {
-    static const int kinds[EV__COUNT] = {[EV_DOMAIN] = IDX_K_DOMAIN, [EV_URL] = IDX_K_URL, [EV_IPV4] = IDX_K_IPV4,
-                                         [EV_IPV6] = IDX_K_IPV6};
+    static const int kinds[EV__COUNT] = {
+        [EV_DOMAIN] = IDX_K_DOMAIN, [EV_URL] = IDX_K_URL, [EV_IPV4] = IDX_K_IPV4, [EV_IPV6] = IDX_K_IPV6};
     cap_ctx *k = p;
     if (o->kind <= 0 || o->kind >= EV__COUNT || !kinds[o->kind])
         return 0;

@@ -13,7 +13,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <pcap/pcap.h>
@@ -403,7 +405,8 @@ static void test_evidence_pcap__http(void **state)
     (void)state;
     frames fs = {0};
     bytes ip = {0};
-    const char *get = "GET /dl/payload.bin?x=1 HTTP/1.1\r\nUser-Agent: t\r\nhost:  cdn.evil.com:8080 \r\n\r\n";
+    const char *get =
+        "GET /dl/payload.bin?x=1 HTTP/1.1\r\nUser-Agent: t\r\nhost:  cdn.evil.com:8080 \r\n\r\n";
     ip4(&ip, "10.0.0.2", "203.0.113.80", 6, 50000, 8080, 1, get, strlen(get));
     fs.f[fs.n++] = ip;
     const char *old = "GET /x HTTP/1.0\r\n\r\n";
@@ -456,13 +459,14 @@ static void test_evidence_pcap__link_types(void **state)
         int lt;
         const char *hdr; /* hex of the link header ("" for raw) */
     } cases[] = {
-        {1, "101112131415161718191a1b8100006488a800650800"}, /* Ethernet, two tags (odd order, both accepted) */
+        {1,
+         "101112131415161718191a1b8100006488a800650800"}, /* Ethernet, two tags (odd order, both accepted) */
         {113, "00000001000610111213141500000800"},        /* SLL: 14 bytes then the protocol */
-        {276, "080000000000000200010006101112131415"},      /* SLL2: protocol first (20-byte header) */
-        {0, "02000000"},                                     /* null, little-endian AF_INET */
-        {0, "00000002"},                                     /* null, big-endian */
-        {108, "00000002"},                                   /* loop */
-        {101, ""},                                           /* raw */
+        {276, "080000000000000200010006101112131415"},    /* SLL2: protocol first (20-byte header) */
+        {0, "02000000"},                                  /* null, little-endian AF_INET */
+        {0, "00000002"},                                  /* null, big-endian */
+        {108, "00000002"},                                /* loop */
+        {101, ""},                                        /* raw */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         f.n = 0;
@@ -622,8 +626,8 @@ static void test_evidence_pcap__malformed(void **state)
 /* Writes frames as a pcap file through libpcap. */
 static void write_pcap(const char *path, int dlt, const frames *fs, int nano)
 {
-    pcap_t *pd = pcap_open_dead_with_tstamp_precision(dlt, 65535,
-                                                      nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+    pcap_t *pd = pcap_open_dead_with_tstamp_precision(
+        dlt, 65535, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
     assert_non_null(pd);
     pcap_dumper_t *d = pcap_dump_open(pd, path);
     assert_non_null(d);
@@ -923,7 +927,7 @@ static ng *sample_ng(void)
     dns_query(&m, "ng-two.evil.com");
     ip4(&ip, "10.0.0.2", "192.0.2.53", 17, 40001, 53, 0, m.d, m.n);
     ng_epb(&g, 1, 1700000001ull * 1000000000 + 5, &ip); /* packet 2: raw, ns */
-    size_t at = ng_begin(&g, 0x00000BAD);                /* a custom block: skipped */
+    size_t at = ng_begin(&g, 0x00000BAD);               /* a custom block: skipped */
     ng32(&g, 12345);
     ng_end(&g, at);
     dns_query(&m, "ng-three.evil.com");
@@ -949,7 +953,7 @@ static ng *sample_ng(void)
     put32(&f, 2); /* big-endian AF_INET */
     put(&f, ip.d, ip.n);
     ng_pb(&g, 1, 1700000003ull * 1000 + 7, &f); /* packet 5: obsolete packet block, ms */
-    ng_epb(&g, 5, 0, &f);                        /* packet 6: no such interface: malformed */
+    ng_epb(&g, 5, 0, &f);                       /* packet 6: no such interface: malformed */
     return &g;
 }
 
@@ -993,7 +997,8 @@ static void test_evidence_pcap__pcapng(void **state)
                              "1700003603.007000000\n");
 }
 
-/* A pcapng libpcap can read (one link type; resolutions differ): both readers give the same packets and times. */
+/* A pcapng libpcap can read (one link type; resolutions differ): both readers give the same packets and
+ * times. */
 static void test_evidence_pcap__pcapng_libpcap(void **state)
 {
     (void)state;
@@ -1006,7 +1011,10 @@ static void test_evidence_pcap__pcapng_libpcap(void **state)
     ng_idb(&g, 1, 3, 0);
     for (int i = 0; i < fs->n; i++) {
         uint64_t sec = 1700000000u + (uint64_t)i;
-        ng_epb(&g, (uint32_t)(i % 3), i % 3 == 0 ? sec * 1000000 + 7 : i % 3 == 1 ? sec * 1000000000 + 9 : sec * 1000 + 1,
+        ng_epb(&g, (uint32_t)(i % 3),
+               i % 3 == 0   ? sec * 1000000 + 7
+               : i % 3 == 1 ? sec * 1000000000 + 9
+                            : sec * 1000 + 1,
                &fs->f[i]);
     }
     const char *dir = vg_test_tmpdir("pcapng_libpcap");
@@ -1070,7 +1078,8 @@ static void test_evidence_pcap__truncated(void **state)
     assert_non_null(strstr(err.where, "after packet 0 (byte 24)"));
     free(data);
 
-    /* pcapng: every cut of the sample file; each either reads cleanly to a block boundary or says truncated */
+    /* pcapng: every cut of the sample file; each either reads cleanly to a block boundary or says truncated
+     */
     ng *n = sample_ng();
     for (size_t k = 0; k < n->b.n; k++) {
         ev_pcap *p = NULL;
@@ -1178,8 +1187,8 @@ static int on_hit(const scan_hit *h, void *p)
     if (h->time)
         vg_time_format(h->time, ts);
     size_t n = strlen(hs->s);
-    snprintf(hs->s + n, sizeof hs->s - n, "%s packet %llu %s %s %s\n", h->name, (unsigned long long)h->packet, ts,
-             h->field ? h->field : "-", h->value);
+    snprintf(hs->s + n, sizeof hs->s - n, "%s packet %llu %s %s %s\n", h->name, (unsigned long long)h->packet,
+             ts, h->field ? h->field : "-", h->value);
     return 0;
 }
 
@@ -1249,12 +1258,12 @@ static void test_evidence_pcap__scan(void **state)
     json_t *sj = objv[0];
     assert_string_equal(json_string_value(json_object_get(sj, "first_seen")), "2023-11-14T22:13:20.123Z");
     assert_string_equal(json_string_value(json_object_get(sj, "last_seen")), "2023-11-14T22:13:22.123Z");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(sj, "x_vigil_evidence"),
-                                                                        "last"),
-                                                        "packet")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(sj, "x_vigil_evidence"), "last"), "packet")),
                      3);
     assert_true(nobj >= 2); /* the observed-data of the first hit: the packet times too */
-    assert_string_equal(json_string_value(json_object_get(objv[1], "first_observed")), "2023-11-14T22:13:20.123Z");
+    assert_string_equal(json_string_value(json_object_get(objv[1], "first_observed")),
+                        "2023-11-14T22:13:20.123Z");
     for (size_t i = 0; i < nobj; i++)
         json_decref(objv[i]);
     scan_summary_free(sum);
