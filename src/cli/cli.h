@@ -35,6 +35,8 @@ const char *cli_store_path(const char *opt);
 void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx);
 /* Clears the progress line, if one was drawn. */
 void cli_progress_end(void);
+/* Wipes the bar (it is drawn again at the next update): call before printing to the terminal mid-way. */
+void cli_progress_clear(void);
 
 /*
  * Prints one object that was not imported (or, kind "warning", stored with

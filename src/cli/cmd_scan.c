@@ -46,6 +46,7 @@ typedef struct out_ctx {
 static int print_hit(const scan_hit *h, void *p)
 {
     out_ctx *o = p;
+    cli_progress_clear();
     if (o->json) {
         json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "indicator", h->id, "name", h->name, "kind",
                               idx_kind_name(h->kind), "value", h->value, "file", h->file, "line",

@@ -30,11 +30,37 @@ const char *cli_store_path(const char *opt)
 
 static int drawn;
 
+static struct timespec progress_t0, progress_last; /* when the bar started, when it was last drawn */
+static int progress_on;                              /* a bar is running (reset by cli_progress_end) */
+
+static double secs_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx)
 {
     (void)ctx;
     if (!isatty(2))
         return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!progress_on) {
+        progress_on = 1;
+        progress_t0 = now;
+    } else if (secs_between(&progress_last, &now) < 0.1 && !(total && done >= total)) {
+        return; /* at most ten redraws a second */
+    }
+    progress_last = now;
+    double el = secs_between(&progress_t0, &now), rate = el > 0.05 ? (double)done / el : 0.0;
+    char speed[48] = "";
+    if (rate > 0) {
+        int k = snprintf(speed, sizeof speed, " %6.0f MB/s", rate / 1e6);
+        if (total > done && k > 0) {
+            double left = (double)(total - done) / rate;
+            snprintf(speed + k, sizeof speed - (size_t)k, " %2d:%02d left", (int)(left / 60), (int)left % 60);
+        }
+    }
     const char *base = strrchr(label, '/');
     base = base ? base + 1 : label;
     if (total) {
@@ -46,17 +72,25 @@ void cli_progress(const char *label, uint64_t done, uint64_t total, void *ctx)
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r%-32.32s [%s] %3d%% %8.1f MB", base, bar, pct, done / 1e6);
+        fprintf(stderr, "\r%-24.24s [%s] %3d%% %8.1f MB%s ", base, bar, pct, done / 1e6, speed);
     } else {
-        fprintf(stderr, "\r%-32.32s %8.1f MB", base, done / 1e6);
+        fprintf(stderr, "\r%-24.24s %8.1f MB%s ", base, done / 1e6, speed);
     }
     drawn = 1;
 }
 
-void cli_progress_end(void)
+void cli_progress_clear(void)
 {
     if (drawn && isatty(2))
-        fprintf(stderr, "\r%-80s\r", "");
+        fprintf(stderr, "\r%-110s\r", "");
+    drawn = 0;
+}
+
+void cli_progress_end(void)
+{
+    progress_on = 0;
+    if (drawn && isatty(2))
+        fprintf(stderr, "\r%-110s\r", "");
     drawn = 0;
 }
 

@@ -182,9 +182,10 @@ int idx_load(const char *path, idx **out, vg_error *err)
         return damaged(path, "wrong magic bytes", err);
     }
     if (h->version != IDX_FILE_VERSION || h->byte_order != IDX_BYTE_ORDER) {
+        unsigned version = h->version; /* read before the mapping goes */
         munmap(map, len);
         vg_error_set(err, VG_E_UNSUPPORTED, "index file of layout %u or another byte order (this vigil reads %u)",
-                     h->version, IDX_FILE_VERSION);
+                     version, IDX_FILE_VERSION);
         vg_error_where(err, "%s", path);
         return vg_error_hint(err, "rebuild the index with this vigil");
     }

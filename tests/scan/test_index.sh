@@ -59,6 +59,10 @@ expect 2 "not a usable vigil index file" "$vigil" index info bad.idx
 head -c 100 s.idx >short.idx
 expect 2 "not a usable vigil index file" "$vigil" index info short.idx
 expect 2 "cannot open the index file" "$vigil" index info none.idx
+# an index of another layout (here 1) is refused with the advice to rebuild, never read
+{ printf 'VGIDX\0\r\n\001\000\000\000\004\003\002\001'; head -c 4096 /dev/zero; } >old.idx
+expect 2 "index file of layout 1" "$vigil" index info old.idx
+expect 2 "rebuild the index" "$vigil" scan --no-record --index old.idx ev.log
 expect 2 "-o FILE is required" "$vigil" index build --store "$db"
 expect 2 "not both" "$vigil" index build --store "$db" --iocs sample.json -o x.idx
 expect 2 "unknown subcommand" "$vigil" index frobnicate
