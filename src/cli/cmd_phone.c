@@ -89,7 +89,7 @@ static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, 
 
 static const char usage_android[] =
     "usage: vigil phone check-android [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
-    "                                 [--password-stdin] [--json] [--no-record] PATH\n"
+    "                                 [--password-stdin] [--output DIR] [--json] [--no-record] PATH\n"
     "\n"
     "Checks an Android acquisition for traces of spyware and stalkerware. PATH is\n"
     "a bugreport (zip or folder: dumpsys packages, activities, receivers,\n"
@@ -113,6 +113,9 @@ static const char usage_android[] =
     "  --password-stdin  the password of an encrypted backup, one line of standard\n"
     "                    input (without it, it is asked on the terminal when an\n"
     "                    encrypted backup is met)\n"
+    "  --output DIR      also write DIR/info.json, findings.json, one JSON file per\n"
+    "                    artifact (every value and event it read), timeline.csv and\n"
+    "                    report.html (self-contained)\n"
     "  --json            one JSON document: device, artifacts, findings\n"
     "  --no-record       record no sightings\n"
     "\n"
@@ -395,7 +398,8 @@ static int check_android(int argc, char **argv)
         {"store", required_argument, NULL, 's'}, {"iocs", required_argument, NULL, 'i'},
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
-        {"password-stdin", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+        {"password-stdin", no_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
     };
     check_opts co = {0};
     co.record = 1;
@@ -411,6 +415,7 @@ static int check_android(int argc, char **argv)
         case 'j': co.json = 1; break;
         case 'n': co.record = 0; break;
         case 'p': pw.from_stdin = 1; break;
+        case 'o': co.output = optarg; break;
         case 'i':
             if (co.niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -434,6 +439,7 @@ static int check_android(int argc, char **argv)
     phone_opts popts = {0};
     popts.password = ask_password;
     popts.password_ctx = &pw;
+    popts.collect = co.output != NULL;
     int code = check_run(argv[optind], phone_check_android, &popts, &co);
     OPENSSL_cleanse(pw.pw, sizeof pw.pw);
     return code;

@@ -156,6 +156,8 @@ typedef struct pkg {
     int system;      /* SYSTEM in pkgFlags/flags */
     int has_time;    /* lastUpdateTime (or firstInstallTime) seen */
     vg_time time;
+    int has_first;   /* firstInstallTime seen */
+    vg_time first;
 } pkg;
 
 static void copy_val(char *dst, size_t cap, const char *v, size_t n)
@@ -176,6 +178,12 @@ static int pkg_done(phone_ctx *c, pkg *k)
     snprintf(rec, sizeof rec, "package %s", k->name);
     const vg_time *t = k->has_time ? &k->time : NULL;
     int rc = phone__value(c, IDX_K_APP_ID, k->name, strlen(k->name), rec, t);
+    if (!rc && k->has_first)
+        rc = phone__event(c, rec, &k->first, "package %s first installed%s%s", k->name, k->installer[0] ? " by " : "",
+                          k->installer);
+    if (!rc && k->has_time)
+        rc = phone__event(c, rec, &k->time, "package %s last updated (version %s)", k->name,
+                          k->version[0] ? k->version : "?");
     if (!rc && k->code_path[0]) {
         snprintf(rec, sizeof rec, "package %s codePath", k->name);
         rc = phone__value(c, IDX_K_FILE_PATH, k->code_path, strlen(k->code_path), rec, t);
@@ -237,9 +245,16 @@ int phone__a_packages(phone_ctx *c, const char *data, size_t len)
         } else if ((v = kv(s, sn, "pkgFlags", &vn)) || (v = kv(s, sn, "flags", &vn))) {
             if (memmem(v, vn, " SYSTEM ", 8))
                 k.system = 1;
-        } else if ((v = kv(s, sn, "lastUpdateTime", &vn)) || (!k.has_time && (v = kv(s, sn, "firstInstallTime", &vn)))) {
+        } else if ((v = kv(s, sn, "lastUpdateTime", &vn))) {
             if (phone__a_time(c, v, vn, &k.time))
                 k.has_time = 1;
+        } else if ((v = kv(s, sn, "firstInstallTime", &vn))) {
+            if (phone__a_time(c, v, vn, &k.first))
+                k.has_first = 1;
+            if (!k.has_time && k.has_first) {
+                k.time = k.first;
+                k.has_time = 1;
+            }
         }
     }
     if (!rc && in)
@@ -467,11 +482,16 @@ int phone__a_appops(phone_ctx *c, const char *data, size_t len)
             while (t < s + sn && *t == ' ')
                 t++;
             vg_time tm;
-            if (phone__a_time(c, t, (size_t)(s + sn - t), &tm) &&
-                (!o.has_time || vg_time_cmp(&tm, &o.last) > 0)) {
+            if (!phone__a_time(c, t, (size_t)(s + sn - t), &tm))
+                continue;
+            if (!o.has_time || vg_time_cmp(&tm, &o.last) > 0) {
                 o.last = tm;
                 o.has_time = 1;
             }
+            char rec[512];
+            snprintf(rec, sizeof rec, "uid %s package %s op %s", o.uid, o.package, o.op);
+            rc = phone__event(c, rec, &tm, "%s %s of %s (%.*s)", o.package, s[0] == 'A' ? "access" : "rejection", o.op,
+                              (int)(rb - s > 9 ? rb - s - 9 : 0), s + 9);
         }
     }
     if (!rc)

@@ -298,7 +298,10 @@ static int tomb_report(phone_ctx *c, const tomb *tb)
     char rec[1400];
     snprintf(rec, sizeof rec, "%s pid %s %s uid %ld", base, tb->pid, tb->name, tb->uid);
     const vg_time *tp = tb->has_time ? &tb->time : NULL;
-    int rc = tb->name[0] ? phone__value(c, IDX_K_PROCESS, tb->name, strlen(tb->name), rec, tp) : 0;
+    int rc = phone__event(c, rec, tp, "crash of %s (%s) uid %ld%s%s", tb->name[0] ? tb->name : "a process",
+                          tb->binary[0] ? tb->binary : "?", tb->uid, tb->sig[0] ? ", " : "", tb->sig);
+    if (!rc && tb->name[0])
+        rc = phone__value(c, IDX_K_PROCESS, tb->name, strlen(tb->name), rec, tp);
     if (!rc && tb->binary[0])
         rc = phone__value(c, IDX_K_FILE_PATH, tb->binary, strlen(tb->binary), rec, tp);
     if (!rc && tb->cmdline[0]) {
@@ -876,7 +879,9 @@ int phone__a_sms(phone_ctx *c, const char *data, size_t len)
         const char *body = jstr(m, "body");
         if (!body[0])
             body = jstr(m, "mms_body");
-        rc = phone__text(c, body, strlen(body), rec, tp);
+        rc = phone__event(c, rec, tp, "%s %s %s: %.300s", mms ? "MMS" : "SMS", addr[0] ? "with" : "", addr, body);
+        if (!rc)
+            rc = phone__text(c, body, strlen(body), rec, tp);
         if (!rc && addr[0]) /* an address can be an e-mail (SMS to e-mail gateways) */
             rc = phone__text(c, addr, strlen(addr), rec, tp);
         size_t j;

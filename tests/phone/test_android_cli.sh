@@ -23,6 +23,15 @@ cd "$tmp" || exit 1
 expect 1 "crash of UsbFfs-worker" "$vigil" phone check-android --iocs "$iocs" "$m/android_data/bugreport"
 n=$(grep -c '^  medium ' out)
 [ "$n" = 3 ] && ok || bad "bugreport: expected 3 medium findings, got $n"
+# --output: the reference tool's timeline has 16 appops events and 2 crashes; vigil's has them too (in UTC)
+expect 1 "" "$vigil" phone check-android --iocs "$iocs" --output "$tmp/out-br" "$m/android_data/bugreport"
+for f in info.json findings.json timeline.csv report.html dumpsys_appops.json tombstones.json; do
+    [ -s "$tmp/out-br/$f" ] && ok || bad "--output: no $f"
+done
+n=$(grep -c ',dumpsys_appops,event,' "$tmp/out-br/timeline.csv")
+[ "$n" = 16 ] && ok || bad "--output: expected 16 appops events in the timeline, got $n"
+grep -q '^2021-09-29T15:43:49Z,tombstones,event,.*crash of UsbFfs-worker' "$tmp/out-br/timeline.csv" && ok ||
+    bad "--output: the tombstone's crash is not in the timeline"
 # AndroidQF: root binaries HIGH, JSON output
 expect 1 '"level": "high"' "$vigil" phone check-android --json --iocs "$iocs" "$m/androidqf"
 grep -q '"os": "Android"' out && ok || bad "--json lacks the device's os"
