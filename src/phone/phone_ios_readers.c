@@ -407,12 +407,19 @@ static int du_process(phone_ctx *c, sqlite3_stmt *st)
     char rec[128];
     snprintf(rec, sizeof rec, "ZPROCESS Z_PK=%lld ZPROCNAME", pk);
     if (!rc && name) {
-        /* "UUID/com.apple.x" or "/usr/libexec/x": the process name is the last component */
+        /* "UUID/com.apple.x", "process/bundle" or "/usr/libexec/x": the last component as a process name */
         const char *base = name;
         for (size_t i = 0; i < len; i++)
             if (name[i] == '/')
                 base = name + i + 1;
         rc = phone__value(c, IDX_K_PROCESS, base, len - (size_t)(base - name), rec, tp);
+        /* and the first of "process/bundle" (cut to 16 characters by iOS: "IMRemoteURLConne"; the index
+           matches such a prefix of a longer process name), unless it is the UUID of an app */
+        const char *slash = memchr(name, '/', len);
+        size_t fl = slash ? (size_t)(slash - name) : 0;
+        int uuid = fl == 36 && name[8] == '-' && name[13] == '-' && name[18] == '-' && name[23] == '-';
+        if (!rc && fl && !uuid)
+            rc = phone__value(c, IDX_K_PROCESS, name, fl, rec, tp);
     }
     if (!rc && bundle && bl) {
         snprintf(rec, sizeof rec, "ZPROCESS Z_PK=%lld ZBUNDLENAME", pk);

@@ -99,6 +99,7 @@ static void make_iocs(void)
     add_indicator(objs, "url-with-equals", "[url:value = 'https://evil3.example/login?session=1&x=2']");
     add_indicator(objs, "web", "[domain-name:value = 'web.evil.com']");
     add_indicator(objs, "sub", "[domain-name:value = 'sub.evil2.com']");
+    add_indicator(objs, "imagent", "[process:name = 'IMRemoteURLConnectionAgent']");
     json_t *b = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", "bundle--00000000-0000-4000-8000-000000000001",
                           "objects", objs);
     assert_int_equal(json_dump_file(b, iocs, 0), 0);
@@ -370,6 +371,28 @@ static void test_phone_ios_readers__interactions_resolved(void **state)
     idx_free(x);
 }
 
+/*
+ * DataUsage keeps "process/bundle" names with the process cut to 16
+ * characters: the real backup's "IMRemoteURLConne/com.apple.datausage.messages"
+ * is IMRemoteURLConnectionAgent, found by the index's 15/16-character prefixes
+ * of long process names. The app UUIDs in the other rows are not looked up.
+ */
+static void test_phone_ios_readers__datausage_truncation(void **state)
+{
+    (void)state;
+    idx *x = index_of();
+    phone_report *r = check_with(x, backup, 0, 1);
+    const phone_finding *f = finding(x, r, "datausage", PHONE_CRITICAL, "IMRemoteURLConne", "imagent");
+    assert_non_null(f);
+    assert_string_equal(f->record, "ZPROCESS Z_PK=37 ZPROCNAME");
+    assert_time(f, "2019-08-29T23:23:07Z");
+    for (size_t i = 0; i < r->nevents; i++)
+        if (strcmp(r->events[i].artifact, "datausage") == 0)
+            assert_null(strstr(r->events[i].value, "1FB47783-A2FE-47D9-B256-DF50EF44BBA4"));
+    phone_report_free(r);
+    idx_free(x);
+}
+
 /* A filesystem dump's shutdown log: clients timed by the SIGTERM line after them; one runs from a data folder. */
 static void test_phone_ios_readers__shutdown_log(void **state)
 {
@@ -452,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_phone_ios_readers__mvt_bugs),
         cmocka_unit_test(test_phone_ios_readers__interactions_resolved),
         cmocka_unit_test(test_phone_ios_readers__shutdown_log),
+        cmocka_unit_test(test_phone_ios_readers__datausage_truncation),
         cmocka_unit_test(test_phone_ios_readers__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
