@@ -21,10 +21,11 @@ trap 'rm -rf "$dir"' EXIT
 # timed NAME CMD...: wall seconds and max RSS of CMD (its stdout kept in $dir/out).
 timed() {
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err"
+    /usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$@" >"$dir/out" 2>"$dir/err"
     local rc=$?
-    read -r wall rss < <(tail -n 1 "$dir/time") # the last line: time adds one for a non-zero exit
-    printf 'bench %s: %s s wall, %d MB max RSS\n' "$name" "$wall" $((rss / 1024))
+    read -r wall rss usr sys < <(tail -n 1 "$dir/time") # the last line: time adds one for a non-zero exit
+    printf 'bench %s: %s s wall, %s s CPU, %d MB max RSS\n' "$name" "$wall" \
+        "$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')" $((rss / 1024))
     return $rc
 }
 
