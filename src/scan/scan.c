@@ -526,7 +526,7 @@ static int scan_file(const char *path, uint64_t size, void *p)
         rc = ev_stream_open(path, hash ? EV_STREAM_HASH : 0, &st, err);
     int capture = !rc && ev_pcap_sniff(path); /* pcap/pcapng: packets, not lines */
     if (capture) {
-        scan_capture c = {s->x, capture_hit, s, s->o->progress, w->done, w->total};
+        scan_capture c = {s->x, capture_hit, s, s->o->progress, w->done, w->total, s->conf};
         rc = scan__capture(&c, st, path, s->sum, err);
     }
     while (!rc && !capture) {

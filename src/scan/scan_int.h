@@ -74,12 +74,15 @@ typedef struct scan_capture {
     vg_progress progress; /* raw bytes read: done + this file's, of total */
     uint64_t done;        /* raw bytes of the files before this one */
     uint64_t total;       /* raw bytes of every file */
+    scan_confirm *conf;   /* the evaluator's patterns, NULL when the index has no partial indicator */
 } scan_capture;
 
 /*
  * Reads the capture in st (opened on path, nothing read yet) packet by
  * packet, looks every observation up and delivers the hits; adds packets,
- * malformed packets and bytes to sum. A truncated or damaged capture is not
+ * malformed packets and bytes to sum. A candidate hit is confirmed by the
+ * evaluator over the values decoded from its packet (as if they were one
+ * line of text) or dropped and counted in sum->candidates. A truncated or damaged capture is not
  * an error: its hits so far stay, a warning naming the file and packet goes
  * to vg_log, sum->damaged counts it, and the rest of the file is read for its
  * hashes. Returns 0, VG_E_IO, VG_E_NOMEM or deliver's nonzero value.

@@ -1283,6 +1283,44 @@ static void test_evidence_pcap__scan(void **state)
     idx_free(x);
 }
 
+/* A compound pattern: confirmed over the values of one packet (the DNS response holding both), not across packets. */
+static void test_evidence_pcap__scan_confirm(void **state)
+{
+    (void)state;
+    const char *dir = vg_test_tmpdir("pcap_confirm");
+    char path[512];
+    snprintf(path, sizeof path, "%s/c.pcap", dir);
+    write_pcap(path, DLT_EN10MB, sample_frames(), 0);
+    idx_builder *b = NULL;
+    idx *x = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--00000000-0000-4000-8000-000000000003", "both",
+                                             "[domain-name:value = 'file.evil.com'] AND "
+                                             "[ipv4-addr:value = '203.0.113.5']",
+                                             0, NULL, &err),
+                     0);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--00000000-0000-4000-8000-000000000004", "sni",
+                                             "[domain-name:value = 'tls.evil.com']", 0, NULL, &err),
+                     0);
+    assert_int_equal(idx_builder_finish(b, &x, &err), 0);
+    assert_int_equal(idx_get_stats(x)->partial, 1);
+    hits hs = {{0}};
+    scan_opts o = {0};
+    o.on_hit = on_hit;
+    o.ctx = &hs;
+    o.hash_files = -1;
+    scan_summary *sum = NULL;
+    const char *paths[] = {path};
+    assert_int_equal(scan_run(x, paths, 1, &o, &sum, &err), 0);
+    assert_string_equal(hs.s, "both packet 2 2023-11-14T22:13:21.123456Z dns.qname file.evil.com\n"
+                              "sni packet 3 2023-11-14T22:13:22.123456Z tls.sni tls.evil.com\n");
+    assert_int_equal(sum->hits, 2);
+    assert_int_equal(sum->candidates, 2); /* packet 1's name alone, packet 3's address alone */
+    scan_summary_free(sum);
+    idx_free(x);
+}
+
 /*
  * With VIGIL_PCAP_SEEDS=DIR, writes the captures the tests build into DIR
  * (the seeds of fuzz/seeds/fuzz_pcap were made so) and runs no test.
@@ -1338,6 +1376,7 @@ int main(void)
         cmocka_unit_test(test_evidence_pcap__gzip_and_stop),
         cmocka_unit_test(test_evidence_pcap__alloc_failures),
         cmocka_unit_test(test_evidence_pcap__scan),
+        cmocka_unit_test(test_evidence_pcap__scan_confirm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
