@@ -30,13 +30,16 @@ static void day(const vg_time *t, char out[VG_TIME_MAX])
 
 /* Counts of a list of names, current and previous. */
 typedef struct tally {
-    inc_dict d; /* name -> (uintptr_t) index into cur/prev */
-    long *cur, *prev;
-    char **names;
-    size_t n, cap;
+    inc_dict d;   /* name -> (uintptr_t) index into cur/prev/names */
+    long *cur;    /* count in the period, per name */
+    long *prev;   /* count in the previous period */
+    char **names; /* the names (borrowed from d's keys) */
+    size_t n;     /* names held */
+    size_t cap;   /* room in cur/prev/names */
 } tally;
 
-static int tally_add(tally *t, const char *name, int previous)
+/* Adds n to name's count (the previous period's when previous). -1: no memory. */
+static int tally_add_n(tally *t, const char *name, int previous, long n)
 {
     int added;
     inc_dict_slot *e = inc_dict_put(&t->d, name, &added);
@@ -65,10 +68,15 @@ static int tally_add(tally *t, const char *name, int previous)
     }
     size_t i = (size_t)(uintptr_t)e->value;
     if (previous)
-        t->prev[i]++;
+        t->prev[i] += n;
     else
-        t->cur[i]++;
+        t->cur[i] += n;
     return 0;
+}
+
+static int tally_add(tally *t, const char *name, int previous)
+{
+    return tally_add_n(t, name, previous, 1);
 }
 
 static const tally *sort_ctx;
@@ -147,160 +155,127 @@ static int cmp_serious(const void *a, const void *b)
 
 /* ---- what is new ---------------------------------------------------------------- */
 
+typedef struct new_ctx {
+    tally types; /* objects by type */
+    tally kinds; /* indicators by kind */
+} new_ctx;
+
+static int on_added(const char *type, const char *kind, uint64_t n, void *ctx)
+{
+    new_ctx *c = ctx;
+    int rc = tally_add_n(&c->types, type, 0, (long)n);
+    if (!rc && strcmp(type, "indicator") == 0)
+        rc = tally_add_n(&c->kinds, kind, 0, (long)n);
+    return rc;
+}
+
+/* What the store added in the period: counted by the store through its indexes, no object read. */
 static int gather_new(store *s, const brief_opts *o, json_t *model, vg_error *err)
 {
-    store_query q = {0};
-    q.has_added_after = 1;
-    q.added_after = o->from;
-    q.added_after.sec -= 1; /* "strictly after": take from itself too, checked below */
-    char from[VG_TIME_MAX], to[VG_TIME_MAX];
-    vg_time_format_key(&o->from, from);
-    vg_time_format_key(&o->to, to);
-    store_iter *it = NULL;
-    int rc = store_query_open(s, &q, &it, err);
-    tally types = {0}, kinds = {0};
-    store_row row;
-    while (!rc && (rc = store_iter_next(it, &row, err)) == 1) {
-        rc = 0;
-        if (strcmp(row.added, from) < 0)
-            continue;
-        if (strcmp(row.added, to) >= 0)
-            break;
-        if (tally_add(&types, row.type, 0)) {
-            rc = nomem(err);
-            break;
-        }
-        if (strcmp(row.type, "indicator") == 0) {
-            /* the kind: the object type of the pattern's first comparison ("[domain-name:value = ...") */
-            const char *p = strstr(row.json, "\"pattern\":\"");
-            char kind[64] = "other";
-            if (p) {
-                p += 11;
-                while (*p == '[' || *p == '(' || *p == ' ')
-                    p++;
-                size_t n = strcspn(p, ":\" ");
-                if (n && n < sizeof kind && p[n] == ':') {
-                    memcpy(kind, p, n);
-                    kind[n] = '\0';
-                }
-            }
-            if (tally_add(&kinds, kind, 0))
-                rc = nomem(err);
-        }
-    }
-    store_iter_free(it);
-    if (rc >= 0) {
-        rc = 0;
-        json_t *nw = json_pack("{s:o,s:o}", "by_type", tally_json(&types, 0), "indicators_by_kind",
-                               tally_json(&kinds, 0));
+    new_ctx c = {0};
+    int rc = store_count_added(s, &o->from, &o->to, on_added, &c, err);
+    if (rc > 0)
+        rc = nomem(err);
+    if (!rc) {
+        json_t *nw = json_pack("{s:o,s:o}", "by_type", tally_json(&c.types, 0), "indicators_by_kind",
+                               tally_json(&c.kinds, 0));
         if (!nw || json_object_set_new(model, "new", nw))
             rc = nomem(err);
     }
-    tally_free(&types);
-    tally_free(&kinds);
+    tally_free(&c.types);
+    tally_free(&c.kinds);
     return rc;
 }
 
 /* ---- what to do ------------------------------------------------------------------ */
 
-typedef struct rel {
-    char *src, *dst;
-    int mitigates; /* 1: course-of-action mitigates attack-pattern; 0: X uses attack-pattern */
-} rel;
+/* The walk from the period's actors and malware to techniques and their mitigations. */
+typedef struct act_ctx {
+    inc_dict weight; /* actor or malware id -> (uintptr_t) incidents of the period */
+    inc_dict tech;   /* attack-pattern id -> (uintptr_t) summed weight of its users */
+    inc_dict coa;    /* course-of-action id -> json {score, techniques} */
+} act_ctx;
+
+/* X uses attack-pattern: the technique gets X's weight. */
+static int on_uses(const store_rel *r, void *ctx)
+{
+    act_ctx *c = ctx;
+    if (strncmp(r->target, "attack-pattern--", 16) != 0)
+        return 0;
+    inc_dict_slot *w = inc_dict_get(&c->weight, r->source);
+    inc_dict_slot *t = w ? inc_dict_put(&c->tech, r->target, NULL) : NULL;
+    if (w && !t)
+        return -1;
+    if (t)
+        t->value = (void *)((uintptr_t)t->value + (uintptr_t)w->value);
+    return 0;
+}
+
+/* course-of-action mitigates attack-pattern: the course of action scores the technique's weight. */
+static int on_mitigates(const store_rel *r, void *ctx)
+{
+    act_ctx *c = ctx;
+    inc_dict_slot *t = inc_dict_get(&c->tech, r->target);
+    if (!t || strncmp(r->source, "course-of-action--", 18) != 0)
+        return 0;
+    inc_dict_slot *e = inc_dict_put(&c->coa, r->source, NULL);
+    if (!e || (!e->value && !(e->value = json_pack("{s:I,s:I}", "score", (json_int_t)0, "techniques", (json_int_t)0))))
+        return -1;
+    json_t *cv = e->value;
+    json_object_set_new(cv, "score", json_integer(json_integer_value(json_object_get(cv, "score")) +
+                                                  (json_int_t)(uintptr_t)t->value));
+    json_object_set_new(cv, "techniques", json_integer(json_integer_value(json_object_get(cv, "techniques")) + 1));
+    return 0;
+}
+
+/* The keys of a dict, borrowed (caller frees the array with vg_free). */
+static const char **dict_keys(const inc_dict *d)
+{
+    const char **v = vg_malloc((d->n + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; v && i < d->cap; i++)
+        if (d->slot[i].key)
+            v[n++] = d->slot[i].key;
+    return v;
+}
 
 static int gather_actions(store *s, const brief_opts *o, const inc_list *cur, json_t *model, vg_error *err)
 {
-    inc_dict weight = {0};  /* actor or malware id -> incidents of the period */
-    inc_dict tech = {0};    /* attack-pattern id -> weight */
-    inc_dict coa = {0};     /* course-of-action id -> json {score, techniques} */
+    act_ctx c = {0};
     int rc = 0;
     for (size_t i = 0; i < cur->n && !rc; i++) {
         const inc_record *r = &cur->v[i];
         for (size_t k = 0; k < r->nactors + r->nmalware && !rc; k++) {
             const char *id = k < r->nactors ? r->actor_ids[k] : r->malware_ids[k - r->nactors];
-            inc_dict_slot *e = inc_dict_put(&weight, id, NULL);
+            inc_dict_slot *e = inc_dict_put(&c.weight, id, NULL);
             if (!e)
                 rc = nomem(err);
             else
                 e->value = (void *)((uintptr_t)e->value + 1);
         }
     }
-    static const char *const types[] = {"relationship"};
-    store_query q = {0};
-    q.types = types;
-    q.ntypes = 1;
+    /* their techniques (relationships from them), then what mitigates those (from courses of action) */
+    static const char *const uses[] = {"uses"}, *const mitigates[] = {"mitigates"};
+    const char **keys = rc || !c.weight.n ? NULL : dict_keys(&c.weight);
+    if (!rc && c.weight.n && !keys)
+        rc = nomem(err);
+    if (keys) {
+        store_rel_query q = {.sources = keys, .nsources = c.weight.n, .types = uses, .ntypes = 1};
+        rc = store_relationships(s, &q, on_uses, &c, err);
+        vg_free(keys);
+    }
+    if (!rc && c.tech.n) {
+        store_rel_query q = {.source_prefix = "course-of-action--", .types = mitigates, .ntypes = 1};
+        rc = store_relationships(s, &q, on_mitigates, &c, err);
+    }
+    if (rc > 0)
+        rc = nomem(err);
     store_iter *it = NULL;
-    rel *rels = NULL;
-    size_t nrel = 0, cap = 0;
-    if (!rc)
-        rc = store_query_open(s, &q, &it, err);
     store_row row;
-    while (!rc && weight.n && (rc = store_iter_next(it, &row, err)) == 1) {
-        rc = 0;
-        /* only relationships to techniques count: skip the rest (most of them) without parsing */
-        if (!memmem(row.json, row.json_len, "attack-pattern--", 16))
-            continue;
-        json_t *x = json_loadb(row.json, row.json_len, 0, NULL);
-        const char *rt = json_string_value(json_object_get(x, "relationship_type"));
-        const char *src = json_string_value(json_object_get(x, "source_ref"));
-        const char *dst = json_string_value(json_object_get(x, "target_ref"));
-        int mit = rt && strcmp(rt, "mitigates") == 0;
-        if (rt && src && dst && strncmp(dst, "attack-pattern--", 16) == 0 &&
-            (mit ? strncmp(src, "course-of-action--", 18) == 0 : strcmp(rt, "uses") == 0 && inc_dict_get(&weight, src))) {
-            if (nrel == cap) {
-                cap = cap ? cap * 2 : 1024;
-                rel *v = vg_realloc(rels, cap * sizeof *v);
-                if (!v)
-                    rc = nomem(err);
-                else
-                    rels = v;
-            }
-            if (!rc) {
-                rels[nrel].src = vg_strdup(src);
-                rels[nrel].dst = vg_strdup(dst);
-                rels[nrel].mitigates = mit;
-                if (!rels[nrel].src || !rels[nrel].dst) {
-                    vg_free(rels[nrel].src);
-                    vg_free(rels[nrel].dst);
-                    rc = nomem(err);
-                } else {
-                    nrel++;
-                }
-            }
-        }
-        json_decref(x);
-    }
-    store_iter_free(it);
-    it = NULL;
-    /* techniques used, weighted by the incidents of their users */
-    for (size_t i = 0; !rc && i < nrel; i++) {
-        if (rels[i].mitigates)
-            continue;
-        inc_dict_slot *w = inc_dict_get(&weight, rels[i].src);
-        inc_dict_slot *t = inc_dict_put(&tech, rels[i].dst, NULL);
-        if (!t)
-            rc = nomem(err);
-        else
-            t->value = (void *)((uintptr_t)t->value + (uintptr_t)w->value);
-    }
-    for (size_t i = 0; !rc && i < nrel; i++) {
-        inc_dict_slot *t;
-        if (!rels[i].mitigates || !(t = inc_dict_get(&tech, rels[i].dst)))
-            continue;
-        inc_dict_slot *c = inc_dict_put(&coa, rels[i].src, NULL);
-        if (!c || (!c->value && !(c->value = json_pack("{s:I,s:I}", "score", (json_int_t)0, "techniques", (json_int_t)0)))) {
-            rc = nomem(err);
-            break;
-        }
-        json_t *cv = c->value;
-        json_object_set_new(cv, "score", json_integer(json_integer_value(json_object_get(cv, "score")) +
-                                                      (json_int_t)(uintptr_t)t->value));
-        json_object_set_new(cv, "techniques", json_integer(json_integer_value(json_object_get(cv, "techniques")) + 1));
-    }
     json_t *list = json_array();
     if (!list && !rc)
         rc = nomem(err);
-    if (!rc && coa.n) {
+    if (!rc && c.coa.n) {
         static const char *const ct[] = {"course-of-action"};
         store_query cq = {0};
         cq.types = ct;
@@ -309,11 +284,12 @@ static int gather_actions(store *s, const brief_opts *o, const inc_list *cur, js
         while (!rc && (rc = store_iter_next(it, &row, err)) == 1) {
             rc = 0;
             json_t *x = json_loadb(row.json, row.json_len, 0, NULL);
-            inc_dict_slot *c = inc_dict_get(&coa, row.id);
-            if (x && c) {
-                json_t *cv = c->value;
+            inc_dict_slot *e = inc_dict_get(&c.coa, row.id);
+            if (x && e) {
+                json_t *cv = e->value;
+                json_t *name = json_object_get(x, "name");
                 json_object_set_new(cv, "id", json_string(row.id));
-                json_object_set(cv, "name", json_object_get(x, "name") ? json_object_get(x, "name") : json_string(row.id));
+                json_object_set_new(cv, "name", name ? json_incref(name) : json_string(row.id));
                 json_t *refs = json_object_get(x, "external_references");
                 size_t k;
                 json_t *ref;
@@ -347,23 +323,18 @@ static int gather_actions(store *s, const brief_opts *o, const inc_list *cur, js
             }
         while (json_array_size(list) > o->actions)
             json_array_remove(list, json_array_size(list) - 1);
-        json_t *act = json_pack("{s:I,s:o}", "techniques", (json_int_t)tech.n, "courses_of_action", list);
+        json_t *act = json_pack("{s:I,s:o}", "techniques", (json_int_t)c.tech.n, "courses_of_action", list);
         list = NULL;
         if (!act || json_object_set_new(model, "actions", act))
             rc = nomem(err);
     }
     json_decref(list);
-    for (size_t i = 0; i < nrel; i++) {
-        vg_free(rels[i].src);
-        vg_free(rels[i].dst);
-    }
-    vg_free(rels);
-    inc_dict_free(&weight, NULL);
-    inc_dict_free(&tech, NULL);
-    for (size_t i = 0; i < coa.cap; i++)
-        if (coa.slot[i].key)
-            json_decref(coa.slot[i].value);
-    inc_dict_free(&coa, NULL);
+    inc_dict_free(&c.weight, NULL);
+    inc_dict_free(&c.tech, NULL);
+    for (size_t i = 0; i < c.coa.cap; i++)
+        if (c.coa.slot[i].key)
+            json_decref(c.coa.slot[i].value);
+    inc_dict_free(&c.coa, NULL);
     return rc;
 }
 

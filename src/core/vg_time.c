@@ -187,8 +187,20 @@ vg_time vg_time_from_unix(int64_t sec, uint32_t nsec, int nd)
     return t;
 }
 
+static int fixed_set;   /* vg_time_set_now was given a time */
+static vg_time fixed_now; /* that time */
+
+void vg_time_set_now(const vg_time *t)
+{
+    fixed_set = t != NULL;
+    if (t)
+        fixed_now = *t;
+}
+
 vg_time vg_time_now(int nd)
 {
+    if (fixed_set)
+        return vg_time_from_unix(fixed_now.sec, fixed_now.nsec, nd);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return vg_time_from_unix((int64_t)ts.tv_sec, (uint32_t)ts.tv_nsec, nd);

@@ -51,6 +51,12 @@ int vg_time_cmp(const vg_time *a, const vg_time *b);
 
 /* The current time, with `digits` fractional digits (0..9). */
 vg_time vg_time_now(int digits);
+/*
+ * Fixes what vg_time_now returns from now on (t truncated to the precision
+ * asked for), so that a test writes the same bytes at every run; NULL
+ * gives the clock back. Process-wide: call it before starting threads.
+ */
+void vg_time_set_now(const vg_time *t);
 
 /* Builds a time from seconds since the epoch. */
 vg_time vg_time_from_unix(int64_t sec, uint32_t nsec, int digits);

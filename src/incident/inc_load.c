@@ -5,8 +5,12 @@
  * malware they used, the victims they targeted. Lists and briefings read
  * this; filters are applied here.
  *
- * Cost: one pass over the latest relationships, one over the named objects
- * that incidents point to, one over the incidents.
+ * Cost: the store's index of incidents hands out the incidents of the
+ * filters' periods with their extension's fields (no incident JSON is
+ * parsed); then the relationships of the incidents kept, from the index of
+ * relationship sources (one lookup per incident, or for many incidents one
+ * walk of every incident's relationships); then the named objects they point
+ * to, by id. Nothing else in the store is read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +20,33 @@
 #include "incident/inc_dict.h"
 #include "incident/incident.h"
 
+/* Above this many incidents, their links come from one walk of all incidents' links, not a lookup each. */
+#define LOOKUP_MAX 4096
+
 /* A named object an incident links to. */
 typedef struct target {
-    char *type;    /* its STIX type */
-    char *name;    /* its name ("" if none) */
+    char *type;      /* its STIX type */
+    char *name;      /* its name ("" if none) */
     json_t *aliases; /* its aliases (array), or NULL */
 } target;
 
-/* One link of an incident. */
+/* One link of an incident. Strings are keys of the loader's dicts (not owned). */
 typedef struct link {
-    char *incident; /* source incident id */
-    char *rtype;    /* relationship type */
-    char *target;   /* target id */
+    size_t incident; /* index of the source incident in loader.ids */
+    const char *rtype;  /* relationship type */
+    const char *target; /* target id */
+    int64_t arrival;    /* the store's order of arrival: links keep it within an incident */
 } link;
 
 typedef struct loader {
     store *s;
-    link *links;      /* links whose source is an incident */
+    inc_dict kept;        /* id of every incident kept -> (uintptr_t) its index + 1 */
+    const char **ids;     /* those ids by index (keys of kept) */
+    size_t nids, capids;  /* how many, room */
+    link *links;          /* links of the kept incidents, grouped by incident (after group_links) */
     size_t nlinks, caplinks;
-    inc_dict by_incident; /* incident id -> (size_t)first link index + 1 (links sorted by incident) */
+    size_t *first;        /* nids + 1 entries: incident i's links are links[first[i] .. first[i + 1]) */
+    inc_dict rtypes;      /* relationship types seen (interned) */
     inc_dict targets;     /* target id -> target* */
 } loader;
 
@@ -62,117 +74,127 @@ static int nomem(vg_error *err)
     return vg_error_set(err, VG_E_NOMEM, "out of memory");
 }
 
+/* ---- reading the fields of an incident ------------------------------------------ */
+
 /*
- * Runs fn over the latest version of every object of the given types; with
- * a needle, only over those whose JSON text contains it (rows without it are
- * not parsed: most relationships in a store are not an incident's).
+ * Calls fn for each string element of a JSON array text (as the store gives
+ * it: compact). Texts without escapes are walked in place; others are parsed.
+ * Returns -1 when fn does (no memory), else 0.
  */
-static int each(store *s, const char *const *types, size_t ntypes, const char *needle,
-                int (*fn)(json_t *o, void *ctx), void *ctx, vg_error *err)
+static int array_strings(const char *text, int (*fn)(const char *s, size_t n, void *ctx), void *ctx)
 {
-    store_query q = {0};
-    q.types = types;
-    q.ntypes = ntypes;
-    store_iter *it = NULL;
-    int rc = store_query_open(s, &q, &it, err);
-    store_row row;
-    size_t nlen = needle ? strlen(needle) : 0;
-    while (!rc && (rc = store_iter_next(it, &row, err)) == 1) {
-        if (needle && !memmem(row.json, row.json_len, needle, nlen)) {
-            rc = 0;
-            continue;
-        }
-        json_t *o = json_loadb(row.json, row.json_len, 0, NULL);
-        if (!o) {
-            rc = 0;
-            continue; /* the store holds only JSON; a bad row is not ours to fail on */
-        }
-        rc = fn(o, ctx);
-        json_decref(o);
-        if (rc)
-            rc = nomem(err);
-    }
-    store_iter_free(it);
-    return rc < 0 ? rc : 0;
-}
-
-static int on_relationship(json_t *o, void *ctx)
-{
-    loader *l = ctx;
-    const char *src = json_string_value(json_object_get(o, "source_ref"));
-    const char *tgt = json_string_value(json_object_get(o, "target_ref"));
-    const char *rt = json_string_value(json_object_get(o, "relationship_type"));
-    if (!src || !tgt || !rt || strncmp(src, "incident--", 10) != 0)
+    if (!text)
         return 0;
-    if (l->nlinks == l->caplinks) {
-        size_t cap = l->caplinks ? l->caplinks * 2 : 256;
-        link *v = vg_realloc(l->links, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->links = v;
-        l->caplinks = cap;
+    if (strchr(text, '\\')) {
+        json_t *a = json_loads(text, JSON_DECODE_ANY, NULL);
+        size_t i;
+        json_t *v;
+        int rc = 0;
+        json_array_foreach(a, i, v) if (!rc && json_is_string(v))
+            rc = fn(json_string_value(v), strlen(json_string_value(v)), ctx);
+        json_decref(a);
+        return rc;
     }
-    link *k = &l->links[l->nlinks];
-    k->incident = vg_strdup(src);
-    k->rtype = vg_strdup(rt);
-    k->target = vg_strdup(tgt);
-    if (!k->incident || !k->rtype || !k->target) {
-        vg_free(k->incident);
-        vg_free(k->rtype);
-        vg_free(k->target);
-        return -1;
+    int depth = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '"') {
+            const char *q = strchr(p + 1, '"');
+            if (!q)
+                return 0;
+            if (depth == 1 && fn(p + 1, (size_t)(q - p - 1), ctx))
+                return -1;
+            p = q;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if (*p == ']' || *p == '}') {
+            depth--;
+        }
     }
-    l->nlinks++;
-    int added;
-    inc_dict_slot *e = inc_dict_put(&l->targets, tgt, &added);
-    return e ? 0 : -1;
-}
-
-static int on_target(json_t *o, void *ctx)
-{
-    loader *l = ctx;
-    const char *id = json_string_value(json_object_get(o, "id"));
-    inc_dict_slot *e = id ? inc_dict_get(&l->targets, id) : NULL;
-    if (!e || e->value)
-        return 0;
-    target *t = vg_calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    const char *name = json_string_value(json_object_get(o, "name"));
-    t->type = vg_strdup(json_string_value(json_object_get(o, "type")));
-    t->name = vg_strdup(name ? name : "");
-    json_t *al = json_object_get(o, "aliases");
-    t->aliases = json_is_array(al) ? json_incref(al) : NULL;
-    e->value = t;
-    return t->type && t->name ? 0 : -1;
-}
-
-static int cmp_link(const void *a, const void *b)
-{
-    return strcmp(((const link *)a)->incident, ((const link *)b)->incident);
-}
-
-static int actor_matches(const target *t, const char *id, const char *want)
-{
-    if (strcmp(id, want) == 0 || strcasecmp(t->name, want) == 0)
-        return 1;
-    size_t i;
-    json_t *a;
-    json_array_foreach(t->aliases, i, a) if (json_is_string(a) && strcasecmp(json_string_value(a), want) == 0) return 1;
     return 0;
 }
 
-static int push(char ***v, size_t *n, const char *s)
+/* A vocabulary name (category or sector) copied out of an array text. */
+static int word(const char *s, size_t n, char out[64])
 {
-    char **nv = vg_realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv)
-        return -1;
-    *v = nv;
-    if (!(nv[*n] = vg_strdup(s)))
-        return -1;
-    (*n)++;
+    if (n >= 64)
+        return 0;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return 1;
+}
+
+static int on_category(const char *s, size_t n, void *ctx)
+{
+    char w[64];
+    int k = word(s, n, w) ? inc_category_index(w) : -1;
+    if (k >= 0)
+        ((inc_record *)ctx)->categories |= 1u << k;
     return 0;
 }
+
+static int on_sector(const char *s, size_t n, void *ctx)
+{
+    char w[64];
+    int k = word(s, n, w) ? inc_sector_index(w) : -1;
+    if (k >= 0)
+        ((inc_record *)ctx)->sectors |= 1ull << k;
+    return 0;
+}
+
+static int on_country(const char *s, size_t n, void *ctx)
+{
+    char *c = ctx;
+    if (n == 2 && !memchr(s, '\0', 2))
+        strncat(c, s, 2);
+    return 0;
+}
+
+/*
+ * Flattens one incident into r (zeroed by the caller), all but its links and
+ * the actor filter (resolve_all). 1: keep, 0: filtered out, -1: no memory.
+ */
+static int flatten(const store_incident_row *x, const inc_filter *f, inc_record *r)
+{
+    r->status = -1;
+    r->severity = x->has_severity ? (int)x->severity : 0;
+    if (x->status)
+        r->status = inc_status_index(x->status);
+    array_strings(x->categories, on_category, r);
+    array_strings(x->sectors, on_sector, r);
+    if (!x->activity || vg_time_parse(x->activity, strlen(x->activity), VG_TIME_STIX, &r->date, NULL))
+        memset(&r->date, 0, sizeof r->date);
+    r->has_last = x->last_activity &&
+                  vg_time_parse(x->last_activity, strlen(x->last_activity), VG_TIME_STIX, &r->last, NULL) == 0;
+
+    if (f->has_from && vg_time_cmp(&r->date, &f->from) < 0)
+        return 0;
+    if (f->has_to && vg_time_cmp(&r->date, &f->to) >= 0)
+        return 0;
+    if (f->min_severity && r->severity < f->min_severity)
+        return 0;
+    if (f->has_status && r->status != f->status)
+        return 0;
+    if (f->sector >= 0 && !(r->sectors & (1ull << f->sector)))
+        return 0;
+    if (f->category >= 0 && !(r->categories & (1u << f->category)))
+        return 0;
+
+    r->id = vg_strdup(x->id);
+    r->name = vg_strdup(x->name ? x->name : "");
+    r->countries = vg_malloc(x->countries ? strlen(x->countries) + 1 : 1);
+    if (!r->id || !r->name || !r->countries)
+        return -1;
+    r->countries[0] = '\0';
+    array_strings(x->countries, on_country, r->countries);
+    return 1;
+}
+
+typedef struct inc_ctx {
+    loader *l;
+    const inc_filter *f; /* n filters */
+    inc_list *out;       /* and their n lists */
+    size_t n;
+} inc_ctx;
 
 static void record_free(inc_record *r)
 {
@@ -201,13 +223,233 @@ void inc_list_free(inc_list *l)
     memset(l, 0, sizeof *l);
 }
 
+/* Notes a kept incident's id (once) for the link lookup. -1: no memory. */
+static int keep_id(loader *l, const char *id)
+{
+    int added;
+    inc_dict_slot *e = inc_dict_put(&l->kept, id, &added);
+    if (!e)
+        return -1;
+    if (!added)
+        return 0;
+    if (l->nids == l->capids) {
+        size_t cap = l->capids ? l->capids * 2 : 256;
+        const char **v = vg_realloc(l->ids, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->ids = v;
+        l->capids = cap;
+    }
+    l->ids[l->nids] = e->key;
+    e->value = (void *)(uintptr_t)++l->nids;
+    return 0;
+}
+
+static int on_incident_one(loader *l, const store_incident_row *x, const inc_filter *f, inc_list *out)
+{
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 64;
+        inc_record *v = vg_realloc(out->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        out->v = v;
+        out->cap = cap;
+    }
+    inc_record *r = &out->v[out->n];
+    memset(r, 0, sizeof *r);
+    int k = flatten(x, f, r);
+    if (k == 1 && keep_id(l, r->id))
+        k = -1;
+    if (k == 1) {
+        out->n++;
+        return 0;
+    }
+    record_free(r);
+    return k;
+}
+
+static int on_incident(const store_incident_row *x, void *ctx)
+{
+    inc_ctx *c = ctx;
+    int rc = 0;
+    for (size_t i = 0; i < c->n && !rc; i++)
+        rc = on_incident_one(c->l, x, &c->f[i], &c->out[i]);
+    return rc;
+}
+
+/* ---- links and what they point to ------------------------------------------------ */
+
+static int on_relationship(const store_rel *r, void *ctx)
+{
+    loader *l = ctx;
+    inc_dict_slot *inc = inc_dict_get(&l->kept, r->source);
+    if (!inc)
+        return 0; /* an incident not kept (walking every incident's links) */
+    if (l->nlinks == l->caplinks) {
+        size_t cap = l->caplinks ? l->caplinks * 2 : 256;
+        link *v = vg_realloc(l->links, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->links = v;
+        l->caplinks = cap;
+    }
+    inc_dict_slot *rt = inc_dict_put(&l->rtypes, r->type, NULL);
+    inc_dict_slot *tg = inc_dict_put(&l->targets, r->target, NULL);
+    if (!rt || !tg)
+        return -1;
+    l->links[l->nlinks++] = (link){(uintptr_t)inc->value - 1, rt->key, tg->key, r->arrival};
+    return 0;
+}
+
+/* Sorts the links by incident (counting) and each incident's links by arrival; fills first[]. */
+static int group_links(loader *l)
+{
+    l->first = vg_calloc(l->nids + 1, sizeof *l->first);
+    link *v = vg_malloc((l->nlinks + 1) * sizeof *v);
+    if (!l->first || !v) {
+        vg_free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < l->nlinks; i++)
+        l->first[l->links[i].incident + 1]++;
+    for (size_t i = 0; i < l->nids; i++)
+        l->first[i + 1] += l->first[i];
+    size_t *next = vg_malloc((l->nids + 1) * sizeof *next);
+    if (!next) {
+        vg_free(v);
+        return -1;
+    }
+    memcpy(next, l->first, l->nids * sizeof *next);
+    for (size_t i = 0; i < l->nlinks; i++)
+        v[next[l->links[i].incident]++] = l->links[i];
+    vg_free(next);
+    vg_free(l->links);
+    l->links = v;
+    l->caplinks = l->nlinks + 1;
+    for (size_t i = 0; i < l->nids; i++) /* a few links each: insertion sort */
+        for (size_t a = l->first[i] + 1; a < l->first[i + 1]; a++)
+            for (size_t b = a; b > l->first[i] && v[b - 1].arrival > v[b].arrival; b--) {
+                link t = v[b];
+                v[b] = v[b - 1];
+                v[b - 1] = t;
+            }
+    return 0;
+}
+
+/* Reads the links of every incident kept. */
+static int load_links(loader *l, vg_error *err)
+{
+    store_rel_query q = {0};
+    if (l->nids <= LOOKUP_MAX) {
+        q.sources = l->ids;
+        q.nsources = l->nids;
+    } else {
+        q.source_prefix = "incident--";
+    }
+    int rc = l->nids ? store_relationships(l->s, &q, on_relationship, l, err) : 0;
+    if (rc > 0)
+        rc = nomem(err);
+    if (!rc && group_links(l))
+        rc = nomem(err);
+    return rc;
+}
+
+static int on_target(json_t *o, void *ctx)
+{
+    loader *l = ctx;
+    const char *id = json_string_value(json_object_get(o, "id"));
+    inc_dict_slot *e = id ? inc_dict_get(&l->targets, id) : NULL;
+    if (!e || e->value)
+        return 0;
+    target *t = vg_calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    const char *name = json_string_value(json_object_get(o, "name"));
+    t->type = vg_strdup(json_string_value(json_object_get(o, "type")));
+    t->name = vg_strdup(name ? name : "");
+    json_t *al = json_object_get(o, "aliases");
+    t->aliases = json_is_array(al) ? json_incref(al) : NULL;
+    e->value = t;
+    return t->type && t->name ? 0 : -1;
+}
+
+/* Runs fn over the objects of a query (parsed; rows that are not JSON are skipped). */
+static int each(store *s, const store_query *q, int (*fn)(json_t *o, void *ctx), void *ctx, vg_error *err)
+{
+    store_iter *it = NULL;
+    int rc = store_query_open(s, q, &it, err);
+    store_row row;
+    while (!rc && (rc = store_iter_next(it, &row, err)) == 1) {
+        json_t *o = json_loadb(row.json, row.json_len, 0, NULL);
+        if (!o) {
+            rc = 0;
+            continue; /* the store holds only JSON; a bad row is not ours to fail on */
+        }
+        rc = fn(o, ctx);
+        json_decref(o);
+        if (rc)
+            rc = nomem(err);
+    }
+    store_iter_free(it);
+    return rc < 0 ? rc : 0;
+}
+
+/* Reads the named objects the links point to, by id, a batch at a time (the first to arrive wins). */
+static int load_targets(loader *l, vg_error *err)
+{
+    static const char *const named[] = {"intrusion-set", "threat-actor", "campaign", "identity", "malware"};
+    enum { BATCH = 256 };
+    const char *ids[BATCH];
+    int rc = 0;
+    for (size_t i = 0; i < l->targets.cap && !rc;) {
+        size_t n = 0;
+        for (; i < l->targets.cap && n < BATCH; i++)
+            if (l->targets.slot[i].key)
+                ids[n++] = l->targets.slot[i].key;
+        if (!n)
+            break;
+        store_query q = {0};
+        q.ids = ids;
+        q.nids = n;
+        q.types = named;
+        q.ntypes = 5;
+        rc = each(l->s, &q, on_target, l, err);
+    }
+    return rc;
+}
+
+/* ---- resolving ------------------------------------------------------------------ */
+
+static int actor_matches(const target *t, const char *id, const char *want)
+{
+    if (strcmp(id, want) == 0 || strcasecmp(t->name, want) == 0)
+        return 1;
+    size_t i;
+    json_t *a;
+    json_array_foreach(t->aliases, i, a) if (json_is_string(a) && strcasecmp(json_string_value(a), want) == 0) return 1;
+    return 0;
+}
+
+static int push(char ***v, size_t *n, const char *s)
+{
+    char **nv = vg_realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    *v = nv;
+    if (!(nv[*n] = vg_strdup(s)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
 /* Fills r's links from the loader; returns -1 on allocation failure. */
 static int resolve_links(loader *l, inc_record *r)
 {
-    inc_dict_slot *e = inc_dict_get(&l->by_incident, r->id);
-    if (!e)
+    inc_dict_slot *e = inc_dict_get(&l->kept, r->id);
+    if (!e || !l->first)
         return 0;
-    for (size_t i = (size_t)e->value - 1; i < l->nlinks && strcmp(l->links[i].incident, r->id) == 0; i++) {
+    size_t ix = (uintptr_t)e->value - 1;
+    for (size_t i = l->first[ix]; i < l->first[ix + 1]; i++) {
         link *k = &l->links[i];
         inc_dict_slot *ts = inc_dict_get(&l->targets, k->target);
         target *t = ts ? ts->value : NULL;
@@ -249,106 +491,28 @@ static int wanted_actor(loader *l, const inc_record *r, const char *want)
     return 0;
 }
 
-/* Flattens one incident into r (zeroed by the caller). 1: keep, 0: filtered out, -1: no memory. */
-static int flatten(loader *l, json_t *o, const inc_filter *f, inc_record *r)
+/* Resolves the links of every record and applies the actor filters (records that fail them are dropped). */
+static int resolve_all(loader *l, const inc_filter *f, inc_list *out, size_t n, vg_error *err)
 {
-    json_t *ext = inc_ext(o);
-    const char *s;
-    r->status = -1;
-    json_t *v = json_object_get(ext, "severity");
-    r->severity = json_is_integer(v) ? (int)json_integer_value(v) : 0;
-    if ((s = json_string_value(json_object_get(ext, "status"))))
-        r->status = inc_status_index(s);
-    size_t i;
-    json_array_foreach(json_object_get(ext, "categories"), i, v)
-    {
-        int k = json_is_string(v) ? inc_category_index(json_string_value(v)) : -1;
-        if (k >= 0)
-            r->categories |= 1u << k;
+    for (size_t i = 0; i < n; i++) {
+        size_t keep = 0;
+        for (size_t k = 0; k < out[i].n; k++) {
+            inc_record *r = &out[i].v[k];
+            if (resolve_links(l, r)) {
+                for (size_t j = k; j < out[i].n; j++)
+                    record_free(&out[i].v[j]);
+                out[i].n = keep;
+                return nomem(err);
+            }
+            if (f[i].actor && !wanted_actor(l, r, f[i].actor)) {
+                record_free(r);
+                continue;
+            }
+            out[i].v[keep++] = *r;
+        }
+        out[i].n = keep;
     }
-    json_array_foreach(json_object_get(ext, "sectors"), i, v)
-    {
-        int k = json_is_string(v) ? inc_sector_index(json_string_value(v)) : -1;
-        if (k >= 0)
-            r->sectors |= 1ull << k;
-    }
-    const char *d = json_string_value(json_object_get(ext, "first_activity"));
-    if (!d)
-        d = json_string_value(json_object_get(o, "created"));
-    if (!d || vg_time_parse(d, strlen(d), VG_TIME_STIX, &r->date, NULL))
-        memset(&r->date, 0, sizeof r->date);
-    d = json_string_value(json_object_get(ext, "last_activity"));
-    r->has_last = d && vg_time_parse(d, strlen(d), VG_TIME_STIX, &r->last, NULL) == 0;
-
-    if (f->has_from && vg_time_cmp(&r->date, &f->from) < 0)
-        return 0;
-    if (f->has_to && vg_time_cmp(&r->date, &f->to) >= 0)
-        return 0;
-    if (f->min_severity && r->severity < f->min_severity)
-        return 0;
-    if (f->has_status && r->status != f->status)
-        return 0;
-    if (f->sector >= 0 && !(r->sectors & (1ull << f->sector)))
-        return 0;
-    if (f->category >= 0 && !(r->categories & (1u << f->category)))
-        return 0;
-
-    r->id = vg_strdup(json_string_value(json_object_get(o, "id")));
-    s = json_string_value(json_object_get(o, "name"));
-    r->name = vg_strdup(s ? s : "");
-    json_t *cs = json_object_get(ext, "countries");
-    r->countries = vg_malloc(json_array_size(cs) * 2 + 1);
-    if (!r->id || !r->name || !r->countries)
-        return -1;
-    size_t n = 0;
-    json_array_foreach(cs, i, v) if (json_is_string(v) && strlen(json_string_value(v)) == 2)
-    {
-        memcpy(r->countries + n, json_string_value(v), 2);
-        n += 2;
-    }
-    r->countries[n] = '\0';
-    if (resolve_links(l, r))
-        return -1;
-    if (f->actor && !wanted_actor(l, r, f->actor))
-        return 0;
-    return 1;
-}
-
-typedef struct inc_ctx {
-    loader *l;
-    const inc_filter *f; /* n filters */
-    inc_list *out;       /* and their n lists */
-    size_t n;
-} inc_ctx;
-
-static int on_incident_one(loader *l, json_t *o, const inc_filter *f, inc_list *out)
-{
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 64;
-        inc_record *v = vg_realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
-    inc_record *r = &out->v[out->n];
-    memset(r, 0, sizeof *r);
-    int k = flatten(l, o, f, r);
-    if (k == 1) {
-        out->n++;
-        return 0;
-    }
-    record_free(r);
-    return k;
-}
-
-static int on_incident(json_t *o, void *ctx)
-{
-    inc_ctx *c = ctx;
-    int rc = 0;
-    for (size_t i = 0; i < c->n && !rc; i++)
-        rc = on_incident_one(c->l, o, &c->f[i], &c->out[i]);
-    return rc;
+    return 0;
 }
 
 static int cmp_record(const void *a, const void *b)
@@ -367,40 +531,40 @@ int inc_load_many(store *s, const inc_filter *f, size_t n, inc_list *out, vg_err
 {
     memset(out, 0, n * sizeof *out);
     loader l = {.s = s};
-    static const char *const rel[] = {"relationship"};
-    static const char *const named[] = {"intrusion-set", "threat-actor", "campaign", "identity", "malware"};
-    static const char *const inc[] = {"incident"};
-    int rc = each(s, rel, 1, "incident--", on_relationship, &l, err);
-    if (!rc && l.nlinks) {
-        qsort(l.links, l.nlinks, sizeof *l.links, cmp_link);
-        for (size_t i = 0; i < l.nlinks && !rc; i++) {
-            if (i && strcmp(l.links[i].incident, l.links[i - 1].incident) == 0)
-                continue;
-            inc_dict_slot *e = inc_dict_put(&l.by_incident, l.links[i].incident, NULL);
-            if (!e)
-                rc = nomem(err);
-            else
-                e->value = (void *)(i + 1);
-        }
-        if (!rc)
-            rc = each(s, named, 5, NULL, on_target, &l, err);
+    /* when every filter has a period, the store reads only the incidents of their union */
+    const vg_time *from = NULL, *to = NULL;
+    int all_from = n > 0, all_to = n > 0;
+    for (size_t i = 0; i < n; i++) {
+        all_from &= f[i].has_from;
+        all_to &= f[i].has_to;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (all_from && (!from || vg_time_cmp(&f[i].from, from) < 0))
+            from = &f[i].from;
+        if (all_to && (!to || vg_time_cmp(&f[i].to, to) > 0))
+            to = &f[i].to;
     }
     inc_ctx c = {&l, f, out, n};
+    int rc = store_incidents(s, from, to, on_incident, &c, err);
+    if (rc > 0)
+        rc = nomem(err);
     if (!rc)
-        rc = each(s, inc, 1, NULL, on_incident, &c, err);
+        rc = load_links(&l, err);
+    if (!rc && l.nlinks)
+        rc = load_targets(&l, err);
+    if (!rc)
+        rc = resolve_all(&l, f, out, n, err);
     for (size_t i = 0; i < n; i++) {
         if (rc)
             inc_list_free(&out[i]);
         else if (out[i].n > 1) /* qsort of NULL, 0 is undefined */
             qsort(out[i].v, out[i].n, sizeof *out[i].v, cmp_record);
     }
-    for (size_t i = 0; i < l.nlinks; i++) {
-        vg_free(l.links[i].incident);
-        vg_free(l.links[i].rtype);
-        vg_free(l.links[i].target);
-    }
+    vg_free(l.ids);
     vg_free(l.links);
-    inc_dict_free(&l.by_incident, NULL);
+    vg_free(l.first);
+    inc_dict_free(&l.kept, NULL);
+    inc_dict_free(&l.rtypes, NULL);
     inc_dict_free(&l.targets, target_free);
     return rc;
 }

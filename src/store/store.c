@@ -263,3 +263,24 @@ int store_alerts_list(store *s, size_t limit, int (*fn)(const store_alert *a, vo
 {
     return INCIDENT_CALL(alerts_list, limit, fn, ctx, err);
 }
+
+int store_relationships(store *s, const store_rel_query *q, int (*fn)(const store_rel *r, void *ctx), void *ctx,
+                        vg_error *err)
+{
+    if (!q->nsources && !q->source_prefix)
+        return vg_error_set(err, VG_E_USAGE, "store_relationships needs sources or a source prefix");
+    return s->ops->relationships(s, q, fn, ctx, err);
+}
+
+int store_count_added(store *s, const vg_time *from, const vg_time *to,
+                      int (*fn)(const char *type, const char *kind, uint64_t n, void *ctx), void *ctx,
+                      vg_error *err)
+{
+    return s->ops->count_added(s, from, to, fn, ctx, err);
+}
+
+int store_incidents(store *s, const vg_time *from, const vg_time *to,
+                    int (*fn)(const store_incident_row *r, void *ctx), void *ctx, vg_error *err)
+{
+    return s->ops->incidents(s, from, to, fn, ctx, err);
+}

@@ -168,6 +168,48 @@ typedef struct store_collection {
 
 int store_collections(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err);
 
+/* One relationship (the latest version of it in its collection). Strings borrowed during the callback. */
+typedef struct store_rel {
+    const char *source; /* source_ref */
+    const char *type;   /* relationship_type */
+    const char *target; /* target_ref */
+    int64_t arrival;    /* orders relationships as they were added */
+} store_rel;
+
+/*
+ * Which relationships store_relationships visits: those whose source_ref is
+ * one of sources, or (when there are none) starts with source_prefix; of any
+ * type, or of one of types. Zero-initialise; sources or source_prefix must
+ * be set (VG_E_USAGE).
+ */
+typedef struct store_rel_query {
+    const char *const *sources; /* source_ref is one of these */
+    size_t nsources;            /* how many */
+    const char *source_prefix;  /* or source_ref starts with this ("incident--") */
+    const char *const *types;   /* relationship_type is one of these; none: any */
+    size_t ntypes;              /* how many */
+} store_rel_query;
+
+/*
+ * Calls fn for each relationship q selects, through an index of sources
+ * (the JSON of the objects is not read): by source in the order given, then
+ * in no particular order; sort by arrival when order matters. fn returning non-zero
+ * stops the walk and is returned.
+ */
+int store_relationships(store *s, const store_rel_query *q, int (*fn)(const store_rel *r, void *ctx), void *ctx,
+                        vg_error *err);
+
+/*
+ * Counts the objects added at or after from and before to (latest versions
+ * only), by type and, for indicators, by kind: the object type of the
+ * pattern's first comparison ("domain-name", "file"...; "other" when the
+ * pattern has none). fn gets kind "" for objects other than indicators; it
+ * is called once per (type, kind) with a count above 0, in that order.
+ */
+int store_count_added(store *s, const vg_time *from, const vg_time *to,
+                      int (*fn)(const char *type, const char *kind, uint64_t n, void *ctx), void *ctx,
+                      vg_error *err);
+
 
 /* ---- TAXII: accounts, tokens, rights, sharing settings, statuses -------
  * (store_sqlite_taxii.c; tables taxii_*). Outputs are caller-allocated
@@ -277,6 +319,37 @@ int store_peer_set(store *s, const store_peer *p, int create, vg_error *err);
 int store_peer_get(store *s, const char *name, store_peer *out, vg_error *err);
 int store_peer_remove(store *s, const char *name, vg_error *err);
 int store_peers_list(store *s, int (*fn)(const store_peer *p, void *ctx), void *ctx, vg_error *err);
+
+/* ---- incidents: the index of incidents -----------------------------------
+ * (store_sqlite_index.c). The store keeps, beside each incident's JSON, the
+ * fields that lists and briefings read: vigil's incident extension
+ * (incident.h's INC_EXT_ID) and the name, of the latest version. */
+
+/* One incident from the index. Strings borrowed during the callback; NULL when absent or of another JSON type. */
+typedef struct store_incident_row {
+    const char *id;            /* incident--... */
+    const char *name;          /* name (a JSON string) */
+    const char *activity;      /* the extension's first_activity, else created (strings) */
+    int has_severity;          /* severity is a JSON integer */
+    int64_t severity;          /* its value */
+    const char *status;        /* status (a string) */
+    const char *categories;    /* categories, the JSON text of the array */
+    const char *sectors;       /* sectors, the JSON text of the array */
+    const char *countries;     /* countries, the JSON text of the array */
+    const char *last_activity; /* last_activity (a string) */
+} store_incident_row;
+
+/*
+ * Calls fn for each incident whose activity falls at or after from and
+ * before to (NULL: unbounded), in order of activity, from the index alone.
+ * Activity is compared as text to the second: a bound with a fraction of a
+ * second is widened to the whole second (callers that need the exact instant
+ * check it), and incidents whose activity is not an RFC 3339 time may be
+ * missed by a bounded walk. fn returning non-zero stops the walk and is
+ * returned.
+ */
+int store_incidents(store *s, const vg_time *from, const vg_time *to,
+                    int (*fn)(const store_incident_row *r, void *ctx), void *ctx, vg_error *err);
 
 /* ---- incidents: the alert outbox -----------------------------------------
  * (store_sqlite_incident.c; tables incident_*). An alert is queued in the

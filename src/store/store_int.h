@@ -74,6 +74,13 @@ struct store_ops {
                          int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                          vg_error *err);
     int (*collections)(store *s, int (*fn)(const store_collection *c, void *ctx), void *ctx, vg_error *err);
+    int (*relationships)(store *s, const store_rel_query *q, int (*fn)(const store_rel *r, void *ctx), void *ctx,
+                         vg_error *err);
+    int (*incidents)(store *s, const vg_time *from, const vg_time *to,
+                     int (*fn)(const store_incident_row *r, void *ctx), void *ctx, vg_error *err);
+    int (*count_added)(store *s, const vg_time *from, const vg_time *to,
+                       int (*fn)(const char *type, const char *kind, uint64_t n, void *ctx), void *ctx,
+                       vg_error *err);
     const struct store_taxii_ops *taxii; /* TAXII tables; NULL if the engine has none */
     const struct store_incident_ops *incident; /* the alert outbox; NULL if the engine has none */
 };

@@ -22,6 +22,14 @@
 
 #define APP_ID 0x5647494c /* "VGIL" */
 
+/* vigil's incident extension (incident.h's INC_EXT_ID), as a JSON path: the store indexes its fields. */
+#define EXT "$.extensions.\"extension-definition--5dbd316b-a923-4666-b9c3-79aeb42f6c75\""
+/* A column with an incident's value at path when it has that JSON type, else NULL. */
+#define INC_COLUMN(name, path, jtype)                                                                            \
+    "ALTER TABLE objects ADD COLUMN " name " GENERATED ALWAYS AS (CASE WHEN type = 'incident'"                    \
+    " AND json_valid(json) AND json_type(json, '" path "') = '" jtype "' THEN json_extract(json, '" path "')"     \
+    " END) VIRTUAL;"
+
 typedef struct sq_iter {
     struct store_iter base; /* must be first */
     sqlite3_stmt *stmt;     /* the running query */
@@ -61,6 +69,63 @@ static const store__migration core_migrations[] = {
     "CREATE INDEX objects_by_type ON objects(type, cid, added);"
      "CREATE TABLE schema_migrations(module TEXT NOT NULL, version INTEGER NOT NULL, applied TEXT NOT NULL,"
      "  PRIMARY KEY(module, version));"},
+    /*
+     * Columns that look into the JSON, so that relationships, incidents and
+     * what a period added are found through indexes instead of parsing every
+     * row (store_sqlite_index.c reads them; docs/internals/store.md):
+     * superseded (0 on the latest version of each (id, cid); sq_put keeps it,
+     * and a trigger when a latest version is deleted), the source, type and target of relationships, the first
+     * activity of incidents (vigil's incident extension, INC_EXT_ID, else
+     * created) with the extension's other fields and the name, so that
+     * incidents are listed from one index without their JSON; and the kind
+     * of indicators (store__sq_kind: the object type of the pattern's first
+     * comparison, "other" when there is none; "" for other types), written
+     * by sq_put and here by the same rule in SQL. The generated columns are
+     * VIRTUAL: only the indexes store them.
+     */
+    {"core", 2,
+     "ALTER TABLE objects ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE objects SET superseded = 1"
+     "  WHERE version < (SELECT max(x.version) FROM objects x INDEXED BY objects_by_id"
+     "    WHERE x.id = objects.id AND x.cid = objects.cid);"
+     "CREATE TRIGGER objects_unsupersede AFTER DELETE ON objects WHEN OLD.superseded = 0 BEGIN"
+     "  UPDATE objects SET superseded = 0 WHERE seq = (SELECT x.seq FROM objects x INDEXED BY objects_by_id"
+     "    WHERE x.id = OLD.id AND x.cid = OLD.cid ORDER BY x.version DESC LIMIT 1);"
+     "END;"
+     "ALTER TABLE objects ADD COLUMN rel_src TEXT GENERATED ALWAYS AS (CASE WHEN type = 'relationship'"
+     "  AND json_valid(json) AND json_type(json, '$.source_ref') = 'text' THEN json_extract(json, '$.source_ref')"
+     "  END) VIRTUAL;"
+     "ALTER TABLE objects ADD COLUMN rel_type TEXT GENERATED ALWAYS AS (CASE WHEN type = 'relationship'"
+     "  AND json_valid(json) AND json_type(json, '$.relationship_type') = 'text'"
+     "  THEN json_extract(json, '$.relationship_type') END) VIRTUAL;"
+     "ALTER TABLE objects ADD COLUMN rel_dst TEXT GENERATED ALWAYS AS (CASE WHEN type = 'relationship'"
+     "  AND json_valid(json) AND json_type(json, '$.target_ref') = 'text' THEN json_extract(json, '$.target_ref')"
+     "  END) VIRTUAL;"
+     "ALTER TABLE objects ADD COLUMN activity TEXT GENERATED ALWAYS AS (CASE WHEN type = 'incident'"
+     "  AND json_valid(json) THEN coalesce("
+     "    CASE WHEN json_type(json, '" EXT ".first_activity') = 'text'"
+     "      THEN json_extract(json, '" EXT ".first_activity') END,"
+     "    CASE WHEN json_type(json, '$.created') = 'text' THEN json_extract(json, '$.created') END) END) VIRTUAL;"
+     INC_COLUMN("inc_name", "$.name", "text")
+     INC_COLUMN("inc_severity", EXT ".severity", "integer")
+     INC_COLUMN("inc_status", EXT ".status", "text")
+     INC_COLUMN("inc_categories", EXT ".categories", "array")
+     INC_COLUMN("inc_sectors", EXT ".sectors", "array")
+     INC_COLUMN("inc_countries", EXT ".countries", "array")
+     INC_COLUMN("inc_last", EXT ".last_activity", "text")
+     "ALTER TABLE objects ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
+     "UPDATE objects SET kind = CASE WHEN instr(json, '\"pattern\":\"') = 0 THEN 'other' ELSE ("
+     "  SELECT CASE WHEN n BETWEEN 1 AND 63 AND substr(p, n + 1, 1) = ':' THEN substr(p, 1, n) ELSE 'other' END"
+     "  FROM (SELECT p, min(CASE WHEN a > 0 THEN a ELSE 1e9 END, CASE WHEN b > 0 THEN b ELSE 1e9 END,"
+     "      CASE WHEN c > 0 THEN c ELSE 1e9 END, length(p) + 1) - 1 AS n"
+     "    FROM (SELECT p, instr(p, ':') AS a, instr(p, '\"') AS b, instr(p, ' ') AS c"
+     "      FROM (SELECT ltrim(substr(json, instr(json, '\"pattern\":\"') + 11), '[( ') AS p)))) END"
+     "  WHERE type = 'indicator';"
+     "CREATE INDEX objects_rel_src ON objects(rel_src, rel_type, rel_dst)"
+     "  WHERE type = 'relationship' AND superseded = 0;"
+     "CREATE INDEX objects_incidents ON objects(activity, id, inc_name, inc_severity, inc_status, inc_categories,"
+     "  inc_sectors, inc_countries, inc_last) WHERE type = 'incident' AND superseded = 0;"
+     "CREATE INDEX objects_new ON objects(type, kind, added) WHERE superseded = 0;"},
 };
 
 /*
@@ -252,6 +317,8 @@ static void sq_close(store *base)
     if (s->in_txn)
         store__sq_exec(s, "ROLLBACK", NULL);
     sqlite3_finalize(s->put);
+    sqlite3_finalize(s->versions);
+    sqlite3_finalize(s->supersede);
     sqlite3_finalize(s->find_coll);
     for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
         sqlite3_finalize(s->qcache[i].stmt);
@@ -303,10 +370,16 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
     if (!rc && !(flags & STORE_READONLY)) {
         if (sqlite3_prepare_v2(s->db,
                                "INSERT OR IGNORE INTO objects(cid,id,type,spec_version,version,created,added,"
-                               "revoked,json) VALUES(?,?,?,?,?,?,?,?,?)",
+                               "revoked,json,kind) VALUES(?,?,?,?,?,?,?,?,?,?)",
                                -1, &s->put, NULL) != SQLITE_OK)
             rc = store__sq_fail(s, err, "preparing the insert");
     }
+    if (!rc && !(flags & STORE_READONLY) &&
+        (sqlite3_prepare_v2(s->db, "SELECT seq, version, superseded FROM objects INDEXED BY objects_by_id WHERE id = ? AND cid = ?", -1,
+                            &s->versions, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(s->db, "UPDATE objects SET superseded = ? WHERE seq = ?", -1, &s->supersede, NULL) !=
+             SQLITE_OK))
+        rc = store__sq_fail(s, err, "preparing the insert");
     if (!rc && sqlite3_prepare_v2(s->db, "SELECT cid FROM collections WHERE name = ?", -1, &s->find_coll,
                                   NULL) != SQLITE_OK)
         rc = store__sq_fail(s, err, "preparing a lookup");
@@ -398,6 +471,63 @@ static int collection_cid(sq_store *s, const char *name, int64_t *cid, vg_error 
     return 0;
 }
 
+/*
+ * After a new version of (id, cid): superseded = 1 on every version but the
+ * latest. One lookup; rows are written only when the object has several
+ * versions. (A trigger would do the same, but makes every insert a
+ * multi-row statement, each with a statement journal: three times slower.)
+ */
+static int supersede(sq_store *s, const char *id, int64_t cid, vg_error *err)
+{
+    sqlite3_stmt *st = s->versions;
+    int64_t latest = -1, n = 0, *fix = NULL;
+    size_t nfix = 0, cap = 0;
+    char best[VG_TIME_MAX] = "";
+    int r, rc = 0;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, cid);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t seq = sqlite3_column_int64(st, 0);
+            const char *v = (const char *)sqlite3_column_text(st, 1);
+            if (!pass) {
+                n++;
+                if (latest < 0 || strcmp(v ? v : "", best) > 0) {
+                    latest = seq;
+                    snprintf(best, sizeof best, "%s", v ? v : "");
+                }
+            } else if (sqlite3_column_int(st, 2) != (seq != latest)) {
+                if (nfix == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    int64_t *v2 = vg_realloc(fix, cap * sizeof *v2);
+                    if (!v2) {
+                        rc = vg_error_set(err, VG_E_NOMEM, "out of memory");
+                        break;
+                    }
+                    fix = v2;
+                }
+                fix[nfix++] = seq;
+            }
+        }
+        sqlite3_reset(st);
+        if (!rc && r != SQLITE_DONE)
+            rc = store__sq_fail(s, err, "looking up versions");
+        if (n <= 1)
+            break; /* a new object: nothing to mark (the common case: one lookup) */
+    }
+    for (size_t i = 0; i < nfix && !rc; i++) {
+        sqlite3_reset(s->supersede);
+        sqlite3_bind_int(s->supersede, 1, fix[i] != latest);
+        sqlite3_bind_int64(s->supersede, 2, fix[i]);
+        if (sqlite3_step(s->supersede) != SQLITE_DONE)
+            rc = store__sq_fail(s, err, "marking versions");
+        sqlite3_reset(s->supersede);
+    }
+    vg_free(fix);
+    return rc;
+}
+
 static int sq_put(store *base, const char *collection, const store_object *o, int *inserted, vg_error *err)
 {
     sq_store *s = (sq_store *)base;
@@ -435,14 +565,19 @@ static int sq_put(store *base, const char *collection, const store_object *o, in
     sqlite3_bind_text(st, 7, added, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 8, o->revoked ? 1 : 0);
     sqlite3_bind_text(st, 9, o->json, (int)o->json_len, SQLITE_STATIC);
+    char kind[STORE__KIND_MAX] = "";
+    if (strcmp(o->type, "indicator") == 0)
+        store__sq_kind(o->json, o->json_len, kind);
+    sqlite3_bind_text(st, 10, kind, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     sqlite3_reset(st);
     if (r != SQLITE_DONE)
         return store__sq_fail(s, err, "storing an object");
     *inserted = sqlite3_changes(s->db) == 1;
-    if (*inserted)
-        s->last_added = now;
-    return 0;
+    if (!*inserted)
+        return 0;
+    s->last_added = now;
+    return supersede(s, o->id, cid, err);
 }
 
 /* ---- queries ------------------------------------------------------------ */
@@ -480,11 +615,12 @@ static int sq_query_open(store *base, const store_query *q, store_iter **out, vg
         rc = vg_buf_puts(&sql, " AND o.added > ?");
     if (!rc && cur_added[0])
         rc = vg_buf_puts(&sql, " AND (o.added, o.seq) > (?, ?)");
-    if (!rc && !(versions & STORE_VER_ALL)) {
+    if (!rc && versions == STORE_VER_LAST) {
+        rc = vg_buf_puts(&sql, " AND o.superseded = 0"); /* a plain term: partial indexes apply */
+    } else if (!rc && !(versions & STORE_VER_ALL)) {
         rc = vg_buf_puts(&sql, " AND (0");
         if (!rc && (versions & STORE_VER_LAST))
-            rc = vg_buf_puts(&sql, " OR o.version = (SELECT max(x.version) FROM objects x WHERE x.id = o.id "
-                                   "AND x.cid = o.cid)");
+            rc = vg_buf_puts(&sql, " OR o.superseded = 0");
         if (!rc && (versions & STORE_VER_FIRST))
             rc = vg_buf_puts(&sql, " OR o.version = (SELECT min(x.version) FROM objects x WHERE x.id = o.id "
                                    "AND x.cid = o.cid)");
@@ -768,6 +904,9 @@ const struct store_ops store__sqlite_ops = {
     .verify = sq_verify,
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,
+    .relationships = store__sq_relationships,
+    .incidents = store__sq_incidents,
+    .count_added = store__sq_count_added,
     .taxii = &store__sqlite_taxii_ops,
     .incident = &store__sqlite_incident_ops,
 };

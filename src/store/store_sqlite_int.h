@@ -28,6 +28,8 @@ typedef struct sq_store {
     char path[1024];       /* the file, for messages */
     int in_txn;            /* a transaction is open */
     sqlite3_stmt *put;     /* INSERT OR IGNORE INTO objects */
+    sqlite3_stmt *versions;  /* the versions of an (id, cid), for superseded */
+    sqlite3_stmt *supersede; /* sets superseded on one row */
     sqlite3_stmt *find_coll; /* cid of a collection name */
     char coll_name[128];   /* the collection last resolved */
     int64_t coll_cid;      /* its cid */
@@ -49,6 +51,23 @@ void store__sq_query_done(sq_store *s, sqlite3_stmt *stmt, int slot);
 int store__sq_fail(sq_store *s, vg_error *err, const char *doing);
 /* Runs SQL without results; VG_E_STORE with the message on failure. */
 int store__sq_exec(sq_store *s, const char *sql, vg_error *err);
+
+/*
+ * The kind of an indicator from its JSON text: the object type of its
+ * pattern's first comparison ("[domain-name:value = ..." gives
+ * "domain-name"), or "other". Migration core 2 has the same rule in SQL.
+ */
+#define STORE__KIND_MAX 64
+void store__sq_kind(const char *json, size_t len, char out[STORE__KIND_MAX]);
+
+/* Relationships and counts through the JSON-derived columns (store_sqlite_index.c). */
+int store__sq_relationships(store *s, const store_rel_query *q, int (*fn)(const store_rel *r, void *ctx), void *ctx,
+                            vg_error *err);
+int store__sq_incidents(store *s, const vg_time *from, const vg_time *to,
+                        int (*fn)(const store_incident_row *r, void *ctx), void *ctx, vg_error *err);
+int store__sq_count_added(store *s, const vg_time *from, const vg_time *to,
+                          int (*fn)(const char *type, const char *kind, uint64_t n, void *ctx), void *ctx,
+                          vg_error *err);
 
 /* The TAXII module's migrations and operations (store_sqlite_taxii.c). */
 #define STORE__SQLITE_TAXII_NMIGRATIONS 2
