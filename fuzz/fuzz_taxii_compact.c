@@ -3,8 +3,10 @@
  * envelope's objects are stored: when the server's scanner finds the objects'
  * own texts in the body (taxii__json_elements) and compacts one
  * (taxii__json_compact), the bytes must be exactly those of jansson's dump of
- * the parsed object, which the server would store otherwise. The input is the
- * body.
+ * the parsed object, which the server would store otherwise; and when the
+ * scanner vouches for a whole envelope (taxii__json_envelope), jansson must
+ * accept the body exactly when it accepts each object alone. The input is
+ * the body.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -31,7 +33,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(body, data, size);
     vg_error err = {0};
     json_t *root = NULL, *objs = NULL;
-    if (taxii_envelope_parse(body, size, 1000, &root, &objs, &err) == 0) {
+    int whole = taxii_envelope_parse(body, size, 1000, &root, &objs, &err);
+    /*
+     * When the scanner vouches for the envelope, jansson accepts the body
+     * exactly when it accepts each object alone, and finds as many objects.
+     */
+    taxii_span *ev = NULL;
+    size_t en = 0;
+    if (taxii__json_envelope(body, size, 1000, &ev, &en) == 0) {
+        int each = 1;
+        for (size_t i = 0; i < en; i++) {
+            json_t *o = json_loadb(ev[i].p, ev[i].n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+            each &= o != NULL;
+            json_decref(o);
+        }
+        if ((whole == 0) != each || (whole == 0 && en != json_array_size(objs))) {
+            fprintf(stderr, "envelope: jansson %d, objects alone %d, %zu spans\n", whole, each, en);
+            abort();
+        }
+    }
+    vg_free(ev);
+    if (whole == 0) {
         taxii_span *sp = NULL;
         size_t n = 0;
         if (taxii__json_elements(body, size, "objects", 1000, &sp, &n) == 0) {

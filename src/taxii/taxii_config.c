@@ -23,7 +23,7 @@ void taxii_config_defaults(taxii_config *c)
     c->max_objects = 10000;
     c->max_page = 1000;
     c->default_page = 100;
-    c->max_header = 32u << 10;
+    c->max_header = 16u << 10;
     c->rate = 0;
     c->timeout = 30;
     c->cache = 64u << 20;

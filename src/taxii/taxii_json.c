@@ -182,37 +182,59 @@ int taxii__json_member(const taxii_jstr *k, const char *name) { return k->n == s
 
 /* ---- elements of a member array --------------------------------------------------- */
 
-int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
-                         size_t *count)
+/*
+ * The elements of the array member `name` of the top-level object. strict:
+ * also no key twice at the top, every other member a scalar, nothing after
+ * the object (what taxii__json_envelope promises).
+ */
+static int elements(const char *text, size_t n, const char *name, size_t max, int strict, taxii_span **spans,
+                    size_t *count)
 {
     taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1};
     const unsigned char *arr = NULL;
+    taxii_jstr keys[32];
+    size_t nkeys = 0;
     *spans = NULL;
     *count = 0;
     if (taxii__json_ws(&j) != '{')
-        return -1;
+        return TAXII_JSON_DECLINED;
     j.p++;
     int c = taxii__json_ws(&j);
     while (c != '}') {
         taxii_jstr key;
         if (c != '"' || taxii__json_string(&j, &key) || taxii__json_ws(&j) != ':')
-            return -1;
+            return TAXII_JSON_DECLINED;
+        if (strict) {
+            /* Keys compared as written: an escaped key (which might equal another) is declined. */
+            if (key.esc || nkeys == sizeof keys / sizeof keys[0])
+                return TAXII_JSON_DECLINED;
+            for (size_t k = 0; k < nkeys; k++)
+                if (keys[k].n == key.n && memcmp(keys[k].s, key.s, key.n) == 0)
+                    return TAXII_JSON_DECLINED;
+            keys[nkeys++] = key;
+        }
         j.p++;
         c = taxii__json_ws(&j);
-        if (taxii__json_member(&key, name))
+        int mine = taxii__json_member(&key, name);
+        if (mine)
             arr = c == '[' ? j.p : NULL;
+        else if (strict && (c == '{' || c == '['))
+            return TAXII_JSON_DECLINED;
         if (taxii__json_value(&j))
-            return -1;
+            return TAXII_JSON_DECLINED;
         c = taxii__json_ws(&j);
         if (c == ',') {
             j.p++;
             c = taxii__json_ws(&j);
+            if (c != '"')
+                return TAXII_JSON_DECLINED; /* a trailing comma */
         } else if (c != '}') {
-            return -1;
+            return TAXII_JSON_DECLINED;
         }
     }
-    if (!arr)
-        return -1;
+    j.p++;
+    if (!arr || (strict && taxii__json_ws(&j) != -1))
+        return TAXII_JSON_DECLINED;
     /* Second pass over the array, now known to be well formed. */
     size_t cap = 0;
     j.p = arr + 1;
@@ -220,11 +242,11 @@ int taxii__json_elements(const char *text, size_t n, const char *name, size_t ma
     while (c != ']') {
         const unsigned char *start = j.p;
         if (taxii__json_value(&j))
-            return -1;
+            return TAXII_JSON_DECLINED;
         if (*count == max) {
             vg_free(*spans);
             *spans = NULL;
-            return -1;
+            return TAXII_JSON_DECLINED;
         }
         if (*count == cap) {
             size_t nc = cap ? cap * 2 : 64;
@@ -246,6 +268,17 @@ int taxii__json_elements(const char *text, size_t n, const char *name, size_t ma
         }
     }
     return 0;
+}
+
+int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
+                         size_t *count)
+{
+    return elements(text, n, name, max, 0, spans, count);
+}
+
+int taxii__json_envelope(const char *text, size_t n, size_t max, taxii_span **spans, size_t *count)
+{
+    return elements(text, n, "objects", max, 1, spans, count);
 }
 
 /* ---- compaction ---------------------------------------------------------------------- */
@@ -276,15 +309,15 @@ static int compact_value(taxii_jscan *j, vg_buf *out)
     if (c == '"') {
         taxii_jstr s;
         if (taxii__json_string(j, &s))
-            return -1;
+            return TAXII_JSON_DECLINED;
         if (has_slash_escape(&s))
-            return -1;
+            return TAXII_JSON_DECLINED;
         return vg_buf_append(out, start, (size_t)(j->p - start));
     }
     if (c == '{' || c == '[') {
         int close = c == '{' ? '}' : ']';
         if (++j->depth > 256)
-            return -1;
+            return TAXII_JSON_DECLINED;
         j->p++;
         if ((rc = vg_buf_putc(out, (char)c)))
             return rc;
@@ -294,10 +327,10 @@ static int compact_value(taxii_jscan *j, vg_buf *out)
                 taxii_jstr k;
                 const unsigned char *ks = j->p;
                 if (c != '"' || taxii__json_string(j, &k))
-                    return -1;
+                    return TAXII_JSON_DECLINED;
                 const unsigned char *ke = j->p;
                 if (taxii__json_ws(j) != ':' || has_slash_escape(&k))
-                    return -1;
+                    return TAXII_JSON_DECLINED;
                 j->p++;
                 if ((rc = vg_buf_append(out, ks, (size_t)(ke - ks))) || (rc = vg_buf_putc(out, ':')))
                     return rc;
@@ -309,11 +342,11 @@ static int compact_value(taxii_jscan *j, vg_buf *out)
                 j->p++;
                 c = taxii__json_ws(j);
                 if (c == close)
-                    return -1; /* a trailing comma */
+                    return TAXII_JSON_DECLINED; /* a trailing comma */
                 if ((rc = vg_buf_putc(out, ',')))
                     return rc;
             } else if (c != close) {
-                return -1;
+                return TAXII_JSON_DECLINED;
             }
         }
         j->p++;
@@ -321,12 +354,12 @@ static int compact_value(taxii_jscan *j, vg_buf *out)
         return vg_buf_putc(out, (char)close);
     }
     if (taxii__json_value(j))
-        return -1;
+        return TAXII_JSON_DECLINED;
     /* Integers are dumped as written, except -0; reals are reformatted by jansson. */
     size_t len = (size_t)(j->p - start);
     if (c == '-' || (c >= '0' && c <= '9')) {
         if (memchr(start, '.', len) || (len == 2 && start[0] == '-' && start[1] == '0'))
-            return -1;
+            return TAXII_JSON_DECLINED;
     }
     return vg_buf_append(out, start, len);
 }
@@ -336,6 +369,6 @@ int taxii__json_compact(const char *v, size_t n, vg_buf *out)
     taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0};
     int rc = compact_value(&j, out);
     if (rc)
-        return rc;
-    return taxii__json_ws(&j) == -1 ? 0 : -1; /* nothing may follow */
+        return rc == -1 ? TAXII_JSON_DECLINED : rc;
+    return taxii__json_ws(&j) == -1 ? 0 : TAXII_JSON_DECLINED; /* nothing may follow */
 }

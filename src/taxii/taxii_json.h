@@ -6,7 +6,8 @@
  *
  * The scanner accepts exactly what jansson accepts, except what it declines
  * to decide: a \u escape, an exponent or a number longer than 15 bytes,
- * nesting deeper than 256. Declined or malformed input gives -1 and the
+ * nesting deeper than 256. Declined or malformed input gives -1 (from the
+ * scanning functions) or TAXII_JSON_DECLINED (from the others) and the
  * caller falls back to jansson, so the answers never differ (the fuzz
  * targets fuzz_taxii_tlp and fuzz_taxii_compact compare them).
  */
@@ -16,6 +17,10 @@
 #include <stddef.h>
 
 #include "core/vg_buf.h"
+#include "core/vg_error.h"
+
+/* What the functions below return when they leave the text to jansson (declined or malformed). */
+#define TAXII_JSON_DECLINED VG_E_UNSUPPORTED
 
 typedef struct taxii_jscan {
     const unsigned char *p;   /* next byte */
@@ -53,18 +58,29 @@ typedef struct taxii_span {
 /*
  * The texts of the elements of the array that is member `name` of the
  * top-level object in text[0..n): *spans (caller frees with vg_free) and
- * *count. -1 when the text is not such an object, when the scanner declines
- * it, or when there are more than max elements; VG_E_NOMEM.
+ * *count. TAXII_JSON_DECLINED when the text is not such an object, when the
+ * scanner declines it, or when there are more than max elements; VG_E_NOMEM.
  */
 int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
                          size_t *count);
 
 /*
+ * A POSTed envelope the scanner vouches for entirely: the texts of the
+ * objects of a top-level object whose other members are scalars, with no
+ * key twice at the top, no more than max objects and nothing after it. Then
+ * jansson would accept the whole body exactly when it accepts each object
+ * (with duplicate keys refused). TAXII_JSON_DECLINED otherwise (the caller
+ * parses the body whole), VG_E_NOMEM.
+ */
+int taxii__json_envelope(const char *text, size_t n, size_t max, taxii_span **spans, size_t *count);
+
+/*
  * Appends the value v without white space, exactly as jansson's
  * json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it after loading it
- * (duplicate keys already refused): 0, or -1 when that cannot be promised
- * (\u or \/ escapes, real numbers, -0, malformed text), VG_E_NOMEM or
- * VG_E_LIMIT from out. On -1, out may hold part of the value.
+ * (duplicate keys already refused): 0, or TAXII_JSON_DECLINED when that
+ * cannot be promised (\u or \/ escapes, real numbers, -0, malformed text),
+ * VG_E_NOMEM or VG_E_LIMIT from out. When declined, out may hold part of the
+ * value.
  */
 int taxii__json_compact(const char *v, size_t n, vg_buf *out);
 

@@ -76,12 +76,12 @@ static void test_taxii_json_elements__envelope(void **state)
     assert_memory_equal(sp[3].p, "[ ]", 3);
     vg_free(sp);
     /* More elements than allowed, no such member, not an array, not an object, malformed: declined. */
-    assert_int_equal(taxii__json_elements(body, strlen(body), "objects", 3, &sp, &n), -1);
+    assert_int_equal(taxii__json_elements(body, strlen(body), "objects", 3, &sp, &n), TAXII_JSON_DECLINED);
     assert_null(sp);
-    assert_int_equal(taxii__json_elements(body, strlen(body), "items", 10, &sp, &n), -1);
-    assert_int_equal(taxii__json_elements("{\"objects\":{}}", 14, "objects", 10, &sp, &n), -1);
-    assert_int_equal(taxii__json_elements("[{\"objects\":[]}]", 16, "objects", 10, &sp, &n), -1);
-    assert_int_equal(taxii__json_elements("{\"objects\":[1,]}", 16, "objects", 10, &sp, &n), -1);
+    assert_int_equal(taxii__json_elements(body, strlen(body), "items", 10, &sp, &n), TAXII_JSON_DECLINED);
+    assert_int_equal(taxii__json_elements("{\"objects\":{}}", 14, "objects", 10, &sp, &n), TAXII_JSON_DECLINED);
+    assert_int_equal(taxii__json_elements("[{\"objects\":[]}]", 16, "objects", 10, &sp, &n), TAXII_JSON_DECLINED);
+    assert_int_equal(taxii__json_elements("{\"objects\":[1,]}", 16, "objects", 10, &sp, &n), TAXII_JSON_DECLINED);
     assert_null(sp);
     /* The last of duplicate members counts (jansson refuses duplicates before this is used). */
     assert_int_equal(taxii__json_elements("{\"objects\":[1],\"objects\":[2,3]}", 31, "objects", 10, &sp, &n), 0);
@@ -92,12 +92,42 @@ static void test_taxii_json_elements__envelope(void **state)
     vg_free(sp);
 }
 
+/* The strict form the POST handler trusts: other members scalars, no key twice, nothing after. */
+static void test_taxii_json_envelope__strict(void **state)
+{
+    (void)state;
+    taxii_span *sp = NULL;
+    size_t n = 0;
+    const char *ok = " {\"more\":false,\"next\":\"c1\",\"objects\":[{\"a\":1},{}]} \n";
+    assert_int_equal(taxii__json_envelope(ok, strlen(ok), 10, &sp, &n), 0);
+    assert_int_equal(n, 2);
+    vg_free(sp);
+    const char *declined[] = {
+        "{\"objects\":[1],\"objects\":[2]}",   /* a key twice */
+        "{\"objects\":[],\"x\":{\"a\":1}}",     /* a container beside the objects */
+        "{\"objects\":[],\"x\":[1]}",
+        "{\"objects\":[]} []",                /* something after the object */
+        "{\"objects\":[],}",                  /* a trailing comma */
+        "{\"obj\\u0065cts\":[]}",             /* an escape: jansson decides */
+        "{\"o\\nbjects\":[],\"objects\":[]}", /* an escaped key */
+        "{\"objects\":[1,2,3]}",              /* more than max (2) */
+        "{\"objects\":{}}",
+        "{\"more\":true}",
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof declined[0]; i++) {
+        if (taxii__json_envelope(declined[i], strlen(declined[i]), 2, &sp, &n) != TAXII_JSON_DECLINED)
+            fail_msg("envelope %zu accepted: %s", i, declined[i]);
+        assert_null(sp);
+    }
+}
+
 int main(void)
 {
     vg_alloc_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_taxii_json_compact__same_as_jansson),
         cmocka_unit_test(test_taxii_json_elements__envelope),
+        cmocka_unit_test(test_taxii_json_envelope__strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -870,6 +870,67 @@ static void test_taxii_server_cache__changes_seen_at_once(void **state)
     taxii_server_stop(s2, 1000);
 }
 
+/*
+ * A large envelope goes through the parallel preparation: 600 objects, every
+ * 50th invalid; the status lists successes and failures in envelope order,
+ * each stored object reads back as sent, and a key twice in one object
+ * refuses the whole body.
+ */
+static void test_taxii_server_post__large_envelope(void **state)
+{
+    (void)state;
+    taxii_config cfg;
+    taxii_config_defaults(&cfg);
+    snprintf(cfg.store, sizeof cfg.store, "%s", store_path);
+    cfg.port = 0;
+    cfg.threads = 1;
+    cfg.max_objects = 1000;
+    taxii_server *s2;
+    vg_error err = {0};
+    must(taxii_server_start(&cfg, &s2, &err), &err);
+    int p2 = taxii_server_port(s2);
+    size_t cap = 600 * 400 + 64, k = 0;
+    char *env = malloc(cap);
+    k += (size_t)snprintf(env + k, cap - k, "{\"objects\": [\n");
+    for (int i = 0; i < 600; i++)
+        k += (size_t)snprintf(env + k, cap - k,
+                              "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
+                              "\"modified\":\"2024-05-01T00:00:00.000Z\",\"pattern\":\"[ipv4-addr:value = '10.9.%d.%d']\","
+                              "\"pattern_type\":\"stix\",\"valid_from\":\"2024-05-01T00:00:00Z\",\"confidence\": %d}\n",
+                              i ? ", " : "", ind_id(4000 + i), i % 50 == 7 ? "never" : "2024-05-01T00:00:00.000Z",
+                              i / 250, i % 250, i % 100);
+    snprintf(env + k, cap - k, "], \"more\": false}");
+    resp r = http_port(p2, "POST", coll_path(intel_id, "objects/"), bearer(tok_alice), NULL, NULL, env);
+    assert_int_equal(r.status, 202);
+    assert_non_null(strstr(r.body, "\"success_count\":588,"));
+    assert_non_null(strstr(r.body, "\"failure_count\":12,"));
+    /* Envelope order: the first failure is object 7, the first success object 0. */
+    const char *f = strstr(r.body, "\"failures\":[{\"id\":\""), *sc = strstr(r.body, "\"successes\":[{\"id\":\"");
+    assert_non_null(f);
+    assert_non_null(sc);
+    assert_memory_equal(f + strlen("\"failures\":[{\"id\":\""), ind_id(4007), strlen(ind_id(4007)));
+    assert_memory_equal(sc + strlen("\"successes\":[{\"id\":\""), ind_id(4000), strlen(ind_id(4000)));
+    done(&r);
+    /* Stored as sent, without the white space. */
+    char rest[256], want[512];
+    snprintf(rest, sizeof rest, "objects/%s/", ind_id(4599));
+    r = http_port(p2, "GET", coll_path(intel_id, rest), bearer(tok_alice), NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    snprintf(want, sizeof want, "\"pattern\":\"[ipv4-addr:value = '10.9.2.99']\",\"pattern_type\":\"stix\","
+             "\"valid_from\":\"2024-05-01T00:00:00Z\",\"confidence\":99}");
+    assert_non_null(strstr(r.body, want));
+    done(&r);
+    /* A key twice in one object of a large envelope: the body is refused whole, nothing stored. */
+    char *dup = strstr(strstr(env, ind_id(4300)), "\"pattern_type\"");
+    memcpy(dup, "\"pattern\"     ", 14); /* "pattern" twice, the JSON otherwise well formed */
+    r = http_port(p2, "POST", coll_path(intel_id, "objects/"), bearer(tok_alice), NULL, NULL, env);
+    assert_error(r, 400);
+    assert_non_null(strstr(r.body, "duplicate"));
+    done(&r);
+    free(env);
+    taxii_server_stop(s2, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -885,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_taxii_server_tlp__not_betrayed),
         cmocka_unit_test(test_taxii_server_rate__429),
         cmocka_unit_test(test_taxii_server_cache__changes_seen_at_once),
+        cmocka_unit_test(test_taxii_server_post__large_envelope),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }
