@@ -715,8 +715,9 @@ int phone_check_android(const idx *x, const char *path, const phone_opts *opts, 
             rc = single_set(path, &fs, err);
             single_text = 2; /* read by the backup row, whatever its name */
         } else if (k > 0) {
+            /* one file of an acquisition (packages.json, getprop.txt...) by its row, else a dumpstate text */
             rc = single_set(path, &fs, err);
-            single_text = 1;
+            single_text = !rc && !set_matches(fs);
         }
     }
     if (rc)

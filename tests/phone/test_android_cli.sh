@@ -36,6 +36,9 @@ grep -q '^2021-09-29T15:43:49Z,tombstones,event,.*crash of UsbFfs-worker' "$tmp/
 expect 1 '"level": "high"' "$vigil" phone check-android --json --iocs "$iocs" "$m/androidqf"
 grep -q '"os": "Android"' out && ok || bad "--json lacks the device's os"
 grep -q '"name": "root_binaries"' out && ok || bad "--json lacks the root_binaries artifact"
+# one file of an acquisition, by its name; a dumpsys output by its content
+expect 1 "root binary su found at /system/bin/su" "$vigil" phone check-android --iocs "$iocs" "$m/androidqf/root_binaries.json"
+expect 1 "REQUEST_INSTALL_PACKAGES" "$vigil" phone check-android --iocs "$iocs" "$m/androidqf/dumpsys.txt"
 # a backup without a finding: exit 0
 expect 0 "sms" "$vigil" phone check-android --iocs "$iocs" "$m/android_backup/backup.ab"
 
