@@ -53,6 +53,8 @@ enum idx_kind {
     IDX_K_STRING,    /* lookup only: a whole string value, tried as file name, path, process and app id */
     IDX_K_ANDROID_PROP, /* android-property:name (MVT): an Android system property's name */
     IDX_K_PROC_TRUNC,   /* the first 15 and 16 characters of a longer process:name (kernel truncation) */
+    IDX_K_PROFILE_ID,   /* configuration-profile:id (MVT): an iOS configuration profile's UUID or identifier,
+                           case folded */
     IDX_K__COUNT
 };
 

@@ -198,6 +198,7 @@ static int kind_of(const char *type, size_t tn, const char *path, size_t pn, con
         {"process", "image_ref.name", IDX_K_PROCESS},
         {"app", "id", IDX_K_APP_ID},
         {"android-property", "name", IDX_K_ANDROID_PROP},
+        {"configuration-profile", "id", IDX_K_PROFILE_ID},
         {"app", "cert.sha1", IDX_K_HASH},
         {"app", "cert.sha256", IDX_K_HASH},
         {"app", "cert.md5", IDX_K_HASH},

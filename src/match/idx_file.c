@@ -20,9 +20,9 @@
 #include "match/idx_int.h"
 
 #define IDX_MAGIC "VGIDX\0\r\n"
-#define IDX_FILE_VERSION 6u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
+#define IDX_FILE_VERSION 7u /* 2: kind-seeded hash, domain label counts; 3: android-property and truncated-process
                                kinds; 4: origin (built, source, store_added); 5: attribution of indicators;
-                               6: first bytes of IPv4 keys */
+                               6: first bytes of IPv4 keys; 7: configuration-profile kind */
 #define IDX_BYTE_ORDER 0x01020304u
 
 enum { SEC_SLOTS, SEC_ENTRIES, SEC_KEYS, SEC_POSTS, SEC_BLOOM, SEC_INDS, SEC_STRS, SEC__N };

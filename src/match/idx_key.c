@@ -13,7 +13,7 @@
 
 static const char *const kind_names[IDX_K__COUNT] = {
     "none", "domain", "url", "ipv4", "ipv6", "email", "hash", "file-name", "file-path", "process", "app-id", "wallet",
-    "string", "android-property", "process-truncated",
+    "string", "android-property", "process-truncated", "configuration-profile",
 };
 
 const char *idx_kind_name(int kind)
@@ -332,6 +332,10 @@ long idx__key(int kind, const char *v, size_t len, uint8_t *out, size_t cap, int
     case IDX_K_EMAIL:
         if (!memchr(v, '@', len))
             return -1;
+        for (size_t i = 0; i < len; i++)
+            o[i] = lower(v[i]);
+        return (long)len + 1;
+    case IDX_K_PROFILE_ID: /* UUIDs are written in either case */
         for (size_t i = 0; i < len; i++)
             o[i] = lower(v[i]);
         return (long)len + 1;

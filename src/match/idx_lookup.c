@@ -150,6 +150,7 @@ static int exact(const idx *x, int kind, const char *v, size_t len, long *hits, 
             return 0;
         fold = 1;
         break;
+    case IDX_K_PROFILE_ID: fold = 1; break;
     case IDX_K_WALLET:
         fold = (len == 42 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) ||
                (len > 4 && (v[0] | 32) == 'b' && (v[1] | 32) == 'c' && v[2] == '1') ||
@@ -397,7 +398,8 @@ int idx_lookup(const idx *x, int kind, const char *v, size_t len, idx_hit_fn fn,
     case IDX_K_HASH:
     case IDX_K_WALLET:
     case IDX_K_APP_ID:
-    case IDX_K_ANDROID_PROP: rc = exact(x, kind, v, len, &hits, fn, ctx); break;
+    case IDX_K_ANDROID_PROP:
+    case IDX_K_PROFILE_ID: rc = exact(x, kind, v, len, &hits, fn, ctx); break;
     case IDX_K_PROCESS:
         rc = exact(x, kind, v, len, &hits, fn, ctx);
         if (!rc && (len == 15 || len == 16) && x->stats.by_kind[IDX_K_PROC_TRUNC])

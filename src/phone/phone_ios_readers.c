@@ -643,6 +643,7 @@ static int read_shortcuts(phone_ctx *c, const char *file, const char *source)
 typedef struct profile_ctx {
     phone_ctx *c;
     const char *ident;
+    const char *uuid;
     const char *display;
     vg_time install;
     int has_install;
@@ -655,6 +656,8 @@ static int profile_key(void *p, const char *key, plist_t val)
         return 0;
     if (strcmp(key, "PayloadIdentifier") == 0 && plist_get_node_type(val) == PLIST_STRING)
         pc->ident = plist_get_string_ptr(val, NULL);
+    else if (strcmp(key, "PayloadUUID") == 0 && plist_get_node_type(val) == PLIST_STRING)
+        pc->uuid = plist_get_string_ptr(val, NULL);
     else if (strcmp(key, "PayloadDisplayName") == 0 && plist_get_node_type(val) == PLIST_STRING)
         pc->display = plist_get_string_ptr(val, NULL);
     else if (strcmp(key, "InstallDate") == 0 && plist_get_node_type(val) == PLIST_DATE) {
@@ -674,7 +677,7 @@ static int read_profile(phone_ctx *c, const char *file, const char *source)
     if (rc)
         return rc;
     phone__record(c);
-    profile_ctx pc = {c, NULL, NULL, {0, 0, 0}, 0};
+    profile_ctx pc = {c, NULL, NULL, NULL, {0, 0, 0}, 0};
     /* the strings stay valid while the tree lives: collect and act inside one walk */
     plist_t p = phone__plist_parse(data, len);
     if (!p || plist_get_node_type(p) != PLIST_DICT) {
@@ -699,6 +702,11 @@ static int read_profile(phone_ctx *c, const char *file, const char *source)
                           "Configuration profile installed: %s (%s); profiles can route traffic through a proxy or "
                           "VPN and install certificates",
                           pc.display ? pc.display : "no display name", pc.ident ? pc.ident : "no identifier");
+    /* configuration-profile:id indicators name a profile by its UUID or its identifier */
+    if (!rc && pc.uuid)
+        rc = phone__value(c, IDX_K_PROFILE_ID, pc.uuid, strlen(pc.uuid), "profile PayloadUUID", tp);
+    if (!rc && pc.ident)
+        rc = phone__value(c, IDX_K_PROFILE_ID, pc.ident, strlen(pc.ident), "profile PayloadIdentifier", tp);
     /* hosts of proxies, VPN servers, payload URLs: plain strings in the plist */
     if (!rc)
         rc = phone__text(c, data, len, "profile", tp);
@@ -785,6 +793,6 @@ const phone_reader phone__ios_readers[] = {
      phone__read_profile_events, 0, NULL},
     {"configuration_profiles", "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles",
      "Library/ConfigurationProfiles/profile-*.stub",
-     "installed profiles (heuristic) and the hosts and URLs they hold; install date", read_profile, 0, NULL},
+     "installed profiles (heuristic), their UUID and identifier (configuration-profile), hosts and URLs; install date", read_profile, 0, NULL},
     {NULL, NULL, NULL, NULL, NULL, 0, NULL},
 };

@@ -179,6 +179,23 @@ static void test_match_index__ipv4_first_byte_filter(void **state)
     idx_free(x);
 }
 
+/* configuration-profile:id (the non-standard type spyware bundles use): a profile's UUID in either case. */
+static void test_match_index__profile_ids(void **state)
+{
+    (void)state;
+    static const char *const pp[] = {"[configuration-profile:id = '6E2E4DB2-1F58-4E3A-9C2B-0D3E4F5A6B7C']",
+                                     "[configuration-profile:id = 'com.evil.mdm']"};
+    idx *x = build(pp, 2);
+    assert_string_equal(look(x, IDX_K_PROFILE_ID, "6e2e4db2-1f58-4e3a-9c2b-0d3e4f5a6b7c"), "i0");
+    assert_string_equal(look(x, IDX_K_PROFILE_ID, "6E2E4DB2-1F58-4E3A-9C2B-0D3E4F5A6B7C"), "i0");
+    assert_string_equal(look(x, IDX_K_PROFILE_ID, "com.evil.mdm"), "i1");
+    assert_string_equal(look(x, IDX_K_PROFILE_ID, "com.evil.mdm2"), "");
+    assert_string_equal(look(x, IDX_K_APP_ID, "com.evil.mdm"), ""); /* a profile id is not an app id */
+    assert_int_equal(idx_get_stats(x)->by_kind[IDX_K_PROFILE_ID], 2);
+    assert_string_equal(idx_kind_name(IDX_K_PROFILE_ID), "configuration-profile");
+    idx_free(x);
+}
+
 static void test_match_index__exact_kinds(void **state)
 {
     (void)state;
@@ -521,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_match_index__text_path_same_as_tree),
         cmocka_unit_test(test_match_index__drop),
         cmocka_unit_test(test_match_index__ipv4_first_byte_filter),
+        cmocka_unit_test(test_match_index__profile_ids),
         cmocka_unit_test(test_match_index__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
