@@ -2,8 +2,10 @@
  * brief_render.c - a briefing model as JSON, Markdown or HTML.
  *
  * HTML is one self-contained page: inline CSS (screen and print), inline SVG
- * bar charts, no script, no outside request. Every text from the store is
- * escaped (esc_html); Markdown escapes table separators.
+ * bar charts, no script, no outside request (a Content-Security-Policy of
+ * default-src 'none' says so to the browser). Every text from the store is
+ * escaped (esc_html); Markdown escapes table separators. A chart with nothing
+ * to draw is a sentence instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,7 +130,8 @@ static void render_md(const json_t *m, FILE *f)
         if (json_object_get(r, "external_id"))
             fprintf(f, "%s ", S(r, "external_id"));
         esc_md(f, S(r, "name"));
-        fprintf(f, " (%lld techniques, weight %lld)\n", I(r, "techniques"), I(r, "score"));
+        fprintf(f, " (%lld technique%s, weight %lld)\n", I(r, "techniques"), I(r, "techniques") == 1 ? "" : "s",
+                I(r, "score"));
     }
     if (!json_array_size(json_object_get(a, "courses_of_action")))
         fputs("(none: import ATT&CK and link incidents to its actors or malware)\n", f);
@@ -136,11 +139,33 @@ static void render_md(const json_t *m, FILE *f)
 
 /* ---- HTML --------------------------------------------------------------------------- */
 
-/* Horizontal bars: current (dark) and previous (light) per row. */
+/*
+ * A label in a chart: at most LABEL_MAX characters (UTF-8), cut with an
+ * ellipsis, so that it stays left of the bars (the table has it whole).
+ */
+#define LABEL_MAX 28
+static void esc_label(FILE *f, const char *s)
+{
+    size_t chars = 0, cut = 0, i;
+    for (i = 0; s[i]; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80 && ++chars == LABEL_MAX)
+            cut = i;
+    if (chars <= LABEL_MAX) {
+        esc_html(f, s);
+        return;
+    }
+    char buf[LABEL_MAX * 4 + 1];
+    memcpy(buf, s, cut);
+    buf[cut] = '\0';
+    esc_html(f, buf);
+    fputs("\xe2\x80\xa6", f); /* … */
+}
+
+/* Horizontal bars: current (dark) and previous (light) per row; nothing when every figure is 0. */
 static void svg_bars(FILE *f, json_t *rows, const char *title)
 {
     size_t n = json_array_size(rows), i;
-    long long max = 1;
+    long long max = 0;
     json_t *r;
     json_array_foreach(rows, i, r)
     {
@@ -148,6 +173,10 @@ static void svg_bars(FILE *f, json_t *rows, const char *title)
             max = I(r, "count");
         if (I(r, "previous") > max)
             max = I(r, "previous");
+    }
+    if (max <= 0) {
+        fputs("<p class=\"sub\">No incidents in either period.</p>\n", f);
+        return;
     }
     int rowh = 22, h = (int)n * rowh + 10;
     fprintf(f, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 640 %d\" width=\"640\" height=\"%d\"><title>", h, h);
@@ -158,7 +187,7 @@ static void svg_bars(FILE *f, json_t *rows, const char *title)
         int y = (int)i * rowh + 4;
         int wc = (int)(I(r, "count") * 380 / max), wp = (int)(I(r, "previous") * 380 / max);
         fprintf(f, "<text x=\"0\" y=\"%d\" class=\"l\">", y + 14);
-        esc_html(f, json_object_get(r, "label") ? S(r, "label") : S(r, "name"));
+        esc_label(f, json_object_get(r, "label") ? S(r, "label") : S(r, "name"));
         fprintf(f, "</text><rect x=\"200\" y=\"%d\" width=\"%d\" height=\"6\" class=\"p\"/>"
                    "<rect x=\"200\" y=\"%d\" width=\"%d\" height=\"10\" class=\"c\"/>"
                    "<text x=\"%d\" y=\"%d\" class=\"n\">%lld</text>",
@@ -170,11 +199,13 @@ static void svg_bars(FILE *f, json_t *rows, const char *title)
 static void svg_timeline(FILE *f, json_t *buckets)
 {
     size_t n = json_array_size(buckets), i;
-    long long max = 1;
+    long long max = 0;
     json_t *r;
     json_array_foreach(buckets, i, r) if (I(r, "count") > max) max = I(r, "count");
-    if (!n)
+    if (!n || max <= 0) {
+        fputs("<p class=\"sub\">No incidents in the period.</p>\n", f);
         return;
+    }
     double w = 600.0 / (double)n;
     fputs("<svg class=\"chart\" role=\"img\" viewBox=\"0 0 640 170\" width=\"640\" height=\"170\"><title>Incidents over "
           "time</title><line x1=\"20\" y1=\"140\" x2=\"620\" y2=\"140\" class=\"axis\"/>",
@@ -211,7 +242,9 @@ static void render_html(const json_t *m, FILE *f)
     json_t *p = json_object_get(m, "period"), *h = json_object_get(m, "headline");
     char b[32];
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+          "<title>",
           f);
     esc_html(f, S(m, "title"));
     fputs("</title><style>\n"
@@ -298,7 +331,8 @@ static void render_html(const json_t *m, FILE *f)
         }
         fputs("<b>", f);
         esc_html(f, S(r, "name"));
-        fprintf(f, "</b> (%lld techniques, weight %lld)</li>\n", I(r, "techniques"), I(r, "score"));
+        fprintf(f, "</b> (%lld technique%s, weight %lld)</li>\n", I(r, "techniques"),
+                I(r, "techniques") == 1 ? "" : "s", I(r, "score"));
     }
     fputs("</ol>\n</body></html>\n", f);
 }

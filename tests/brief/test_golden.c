@@ -313,8 +313,10 @@ static void test_brief_golden__formats_agree(void **st)
     assert_true(json_array_size(json_object_get(a, "courses_of_action")) > 0);
     json_array_foreach(json_object_get(a, "courses_of_action"), i, r)
     {
-        has(md, "Markdown", "%s (%lld techniques, weight %lld)", S(r, "name"), I(r, "techniques"), I(r, "score"));
-        has(html, "HTML", "%s</b> (%lld techniques, weight %lld)", S(r, "name"), I(r, "techniques"), I(r, "score"));
+        const char *pl = I(r, "techniques") == 1 ? "" : "s";
+        has(md, "Markdown", "%s (%lld technique%s, weight %lld)", S(r, "name"), I(r, "techniques"), pl, I(r, "score"));
+        has(html, "HTML", "%s</b> (%lld technique%s, weight %lld)", S(r, "name"), I(r, "techniques"), pl,
+            I(r, "score"));
     }
     json_decref(m);
     free(js);
