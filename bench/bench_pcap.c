@@ -19,30 +19,7 @@
 #include "core/vg_alloc.h"
 #include "evidence/ev.h"
 #include "scan/scan.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* CPU time of the calling thread: steadier than the wall clock on a busy machine. */
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+#include "bench.h"
 
 static const char *const words[] = {"cdn",    "api",    "mail", "login", "static", "img",  "auth", "update",
                                     "portal", "secure", "news", "shop",  "cloud",  "data", "app",  "web"};

@@ -18,13 +18,7 @@
 
 #include "core/vg_alloc.h"
 #include "phone/phone.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 static int cmpd(const void *a, const void *b)
 {

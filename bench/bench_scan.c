@@ -20,30 +20,7 @@
 
 #include "core/vg_alloc.h"
 #include "scan/scan.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* CPU time of the calling thread: steadier than the wall clock on a busy machine. */
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+#include "bench.h"
 
 static const char *const words[] = {"cdn", "api", "mail", "login", "static", "img", "auth", "update",
                                     "portal", "secure", "news", "shop", "cloud", "data", "app", "web"};
@@ -54,19 +31,6 @@ static void ind_domain(uint64_t i, char *out, size_t cap)
 {
     snprintf(out, cap, "%s%llx-%s.%s", words[i % 16], (unsigned long long)(i * 2654435761u % 1000003),
              words[(i / 16) % 16], tlds[i % 8]);
-}
-
-static long rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            v = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return v;
 }
 
 /* The i-th generated indicator: its value (domain, IPv4 or SHA-256, by i % 3) and its pattern. */

@@ -22,25 +22,11 @@
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
 #include "taxii/taxii.h"
+#include "bench.h"
 
 static char token[TAXII_TOKEN_LEN + 1];
 static char url[512];
 static double seconds = 3;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* CPU time of this process (server and clients), seconds. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static size_t sink(char *p, size_t s, size_t n, void *ctx)
 {
@@ -228,10 +214,10 @@ int main(void)
         bytes = b.len;
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, b.data);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)b.len);
-        double t0 = now_s(), c0 = cpu_s();
+        double t0 = now_s(), c0 = process_cpu_s();
         curl_easy_perform(c);
         wall += now_s() - t0;
-        cpu += cpu_s() - c0;
+        cpu += process_cpu_s() - c0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     }
     printf("bench taxii POST %d envelopes of 10000 objects: %.0f objects/s stored (HTTP %ld, %.2f s, %.1f MB each), "

@@ -38,6 +38,10 @@ void cli_progress_end(void);
 /* Wipes the bar (it is drawn again at the next update): call before printing to the terminal mid-way. */
 void cli_progress_clear(void);
 
+/* Seconds since t0 (CLOCK_MONOTONIC). */
+struct timespec;
+double cli_secs_since(const struct timespec *t0);
+
 /*
  * Prints one object that was not imported (or, kind "warning", stored with
  * warnings) to stderr: file:line:col, index, id, then each issue's JSON path

@@ -32,13 +32,6 @@ static const char usage[] =
     "Exit status: 0 done (info: up to date or not compared), 1 info: the store has\n"
     "indicators the index lacks (rebuild it), 2 error.\n";
 
-static double secs_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* The index's figures as JSON (new reference, NULL when out of memory). */
 static json_t *index_json(const char *path, const idx *x, double secs, int has_newer, uint64_t newer)
 {
@@ -150,7 +143,7 @@ static int index_build(int argc, char **argv)
         snprintf(src, sizeof src, "store %s%s%s", sp, collection ? ", collection " : "", collection ? collection : "");
         idx_set_origin(x, src, NULL);
     }
-    double tbuild = secs_since(&t0);
+    double tbuild = cli_secs_since(&t0);
     if (!rc)
         rc = idx_save(x, outp, &err);
     int ex = CLI_EXIT_OK;
@@ -197,7 +190,7 @@ static int index_info(int argc, char **argv)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = idx_load(path, &x, &err);
-    double tload = secs_since(&t0);
+    double tload = cli_secs_since(&t0);
     int compare = 0;
     uint64_t newer = 0;
     if (!rc && idx_get_origin(x)->store_added[0]) {

@@ -123,13 +123,6 @@ static const char usage_android[] =
     "with its error and the rest is checked. Exit status: 0 nothing found\n"
     "(informational findings do not count), 1 something found, 2 error.\n";
 
-static double secs_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static const char *state_name(int s)
 {
     return s == PHONE_READ ? "read" : s == PHONE_FAILED ? "failed" : "absent";
@@ -270,10 +263,10 @@ static int check_run(const char *path, check_fn check, const phone_opts *popts, 
     if (!rc)
         rc = co->niocs ? phone_index_from_files(co->iocs, co->niocs, &x, &err)
                        : scan_index_from_store(st, co->collection, NULL, &x, &err);
-    double tindex = secs_since(&t0);
+    double tindex = cli_secs_since(&t0);
     if (!rc)
         rc = check(x, path, popts, &r, &err);
-    double tcheck = secs_since(&t0) - tindex;
+    double tcheck = cli_secs_since(&t0) - tindex;
     size_t nsight = 0;
     if (!rc && co->record) {
         char **ids = NULL;

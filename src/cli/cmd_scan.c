@@ -100,13 +100,6 @@ static void log_stderr(int level, const char *msg, void *ctx)
     fprintf(stderr, "vigil scan: warning: %s\n", msg);
 }
 
-static double secs_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -198,7 +191,7 @@ int cmd_scan(int argc, char **argv)
         rc = index_in ? idx_load(index_in, &x, &err)
              : niocs  ? scan_index_from_files(ioc_paths, niocs, NULL, &x, &err)
                       : scan_index_from_store(st, collection, NULL, &x, &err);
-    double tbuild = secs_since(&t0);
+    double tbuild = cli_secs_since(&t0);
     uint64_t newer = 0;
     if (!rc && index_in && st && scan_index_newer(st, x, collection, &newer, &err) == 0 && newer)
         fprintf(stderr,
@@ -236,7 +229,7 @@ int cmd_scan(int argc, char **argv)
                 (unsigned long long)(is->revoked + is->not_valid + is->no_pattern + is->bad),
                 (unsigned long long)is->keys, (double)is->bytes / 1e6, index_in ? "loaded" : "built", tbuild);
         if (sum) {
-            double t = secs_since(&t0) - tbuild;
+            double t = cli_secs_since(&t0) - tbuild;
             fprintf(stderr,
                     "scanned %llu files, %.1f MB in %.2f s (%.0f MB/s): %llu hits of %zu indicators%s%llu candidate "
                     "hits not confirmed by the pattern evaluator; %zu sightings recorded\n",

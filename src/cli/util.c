@@ -151,3 +151,10 @@ int cli_org(const char *cmd, const char *opt, store *st, const char **out)
     *out = org;
     return 0;
 }
+
+double cli_secs_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
