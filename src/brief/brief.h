@@ -20,7 +20,12 @@ typedef struct brief_opts {
     size_t top;        /* most serious incidents listed, default 10 */
     size_t actors;     /* actors listed, default 15 */
     size_t actions;    /* courses of action listed, default 10 */
+    int audience;      /* TLP of the readers (enum taxii_tlp, CLEAR..RED); 0: RED. Bounds the indicator appendix */
+    size_t indicators; /* indicators listed in the appendix at most, default 50 */
 } brief_opts;
+
+/* "clear", "green", "amber", "amber+strict", "red" (or "white") -> audience level; 0 when unknown. */
+int brief_audience(const char *name);
 
 /*
  * Gathers the figures of the period and of the previous period of the same

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brief/brief.h"
+#include "brief/brief_int.h"
 #include "core/vg_alloc.h"
 #include "incident/inc_dict.h"
 #include "incident/incident.h"
@@ -483,6 +483,8 @@ int brief_gather(store *s, const brief_opts *oin, json_t **model, vg_error *err)
         o.actors = 15;
     if (!o.actions)
         o.actions = 10;
+    if (!o.indicators)
+        o.indicators = 50;
     if (vg_time_cmp(&o.to, &o.from) <= 0)
         return vg_error_set(err, VG_E_USAGE, "the period is empty: --to must be after --from");
     vg_time pfrom = o.from;
@@ -515,6 +517,8 @@ int brief_gather(store *s, const brief_opts *oin, json_t **model, vg_error *err)
         rc = gather_new(s, &o, m, err);
     if (!rc)
         rc = gather_actions(s, &o, &cur, m, err);
+    if (!rc)
+        rc = brief__indicators(s, &o, &cur, m, err);
     inc_list_free(&cur);
     inc_list_free(&prev);
     if (rc) {

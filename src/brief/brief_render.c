@@ -52,6 +52,16 @@ static void join(FILE *f, json_t *a, int html)
     }
 }
 
+/* A TLP level as it is written: "amber+strict" -> "AMBER+STRICT". */
+static const char *upper(const char *s, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        buf[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 static const char *signed_change(long long d, char *buf, size_t n)
 {
     snprintf(buf, n, d > 0 ? "+%lld" : "%lld", d);
@@ -82,6 +92,8 @@ static void render_md(const json_t *m, FILE *f)
     char b[32];
     fprintf(f, "# %s\n\nPeriod: %.10s to %.10s (compared with %.10s to %.10s)\n\n", S(m, "title"), S(p, "from"),
             S(p, "to"), S(p, "previous_from"), S(p, "previous_to"));
+    fprintf(f, "Audience: **TLP:%s** (the indicator appendix lists only indicators at or below it)\n\n",
+            upper(S(json_object_get(m, "indicators"), "audience"), b, sizeof b));
     fprintf(f, "## Headline\n\n**%lld incidents** (%s against the previous period: %lld).\n\n", I(h, "total"),
             signed_change(I(h, "change"), b, sizeof b), I(h, "previous_total"));
     fputs("| severity | count | previous | change |\n|---|---:|---:|---:|\n", f);
@@ -135,6 +147,30 @@ static void render_md(const json_t *m, FILE *f)
     }
     if (!json_array_size(json_object_get(a, "courses_of_action")))
         fputs("(none: import ATT&CK and link incidents to its actors or malware)\n", f);
+    json_t *ind = json_object_get(m, "indicators");
+    char tb[32];
+    upper(S(ind, "audience"), tb, sizeof tb);
+    fprintf(f, "\n## Indicators\n\nIndicators related to the period's incidents at or below TLP:%s: %lld", tb,
+            I(ind, "total"));
+    if (I(ind, "withheld"))
+        fprintf(f, " (%lld more withheld: marked above TLP:%s)", I(ind, "withheld"), tb);
+    if (!json_array_size(json_object_get(ind, "listed"))) {
+        fputs(".\n", f);
+        return;
+    }
+    fprintf(f, "; the %zu seen in most incidents:\n\n| indicator | TLP | incidents |\n|---|---|---:|\n",
+            json_array_size(json_object_get(ind, "listed")));
+    json_array_foreach(json_object_get(ind, "listed"), i, r)
+    {
+        fputs("| ", f);
+        esc_md(f, S(r, "pattern"));
+        if (S(r, "name")[0]) {
+            fputs(" (", f);
+            esc_md(f, S(r, "name"));
+            fputs(")", f);
+        }
+        fprintf(f, " | %s | %lld |\n", upper(S(r, "tlp"), b, sizeof b), I(r, "incidents"));
+    }
 }
 
 /* ---- HTML --------------------------------------------------------------------------- */
@@ -258,7 +294,8 @@ static void render_html(const json_t *m, FILE *f)
           "text-align:left}td+td,th+th{text-align:right}\n"
           "svg.chart{max-width:100%;height:auto;display:block;margin:.5em 0}\n"
           ".c{fill:#2c3e50}.p{fill:#b5c0cc}.l,.n,.t{font:12px system-ui,sans-serif;fill:#1b1f24}.axis{stroke:#889}\n"
-          "li{margin:.2em 0}\n"
+          "li{margin:.2em 0}code{font-size:.9em;word-break:break-all}\n"
+          ".tlp{font-weight:600;background:#111;color:#fff;padding:0 .4em;border-radius:3px}\n"
           "@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}svg,table{break-inside:avoid}"
           ".sev{border:1px solid #888}}\n"
           "</style></head><body>\n<h1>",
@@ -266,6 +303,11 @@ static void render_html(const json_t *m, FILE *f)
     esc_html(f, S(m, "title"));
     fprintf(f, "</h1>\n<p class=\"sub\">%.10s to %.10s, compared with %.10s to %.10s</p>\n", S(p, "from"), S(p, "to"),
             S(p, "previous_from"), S(p, "previous_to"));
+    json_t *ind = json_object_get(m, "indicators");
+    char tb[32];
+    upper(S(ind, "audience"), tb, sizeof tb);
+    fprintf(f, "<p class=\"sub\">Audience: <span class=\"tlp\">TLP:%s</span> (the indicator appendix lists only "
+               "indicators at or below it)</p>\n", tb);
     fprintf(f, "<h2>Headline</h2>\n<p><span class=\"big\">%lld</span> incidents (%s against the previous period: %lld)</p>\n<p>",
             I(h, "total"), signed_change(I(h, "change"), b, sizeof b), I(h, "previous_total"));
     size_t i;
@@ -334,7 +376,29 @@ static void render_html(const json_t *m, FILE *f)
         fprintf(f, "</b> (%lld technique%s, weight %lld)</li>\n", I(r, "techniques"),
                 I(r, "techniques") == 1 ? "" : "s", I(r, "score"));
     }
-    fputs("</ol>\n</body></html>\n", f);
+    fprintf(f, "</ol>\n<h2>Indicators</h2>\n<p>Indicators related to the period's incidents at or below TLP:%s: %lld",
+            tb, I(ind, "total"));
+    if (I(ind, "withheld"))
+        fprintf(f, " (%lld more withheld: marked above TLP:%s)", I(ind, "withheld"), tb);
+    if (json_array_size(json_object_get(ind, "listed"))) {
+        fprintf(f, "; the %zu seen in most incidents:</p>\n<table><tr><th>indicator</th><th>TLP</th><th>incidents"
+                   "</th></tr>\n", json_array_size(json_object_get(ind, "listed")));
+        json_array_foreach(json_object_get(ind, "listed"), i, r)
+        {
+            fputs("<tr><td><code>", f);
+            esc_html(f, S(r, "pattern"));
+            fputs("</code>", f);
+            if (S(r, "name")[0]) {
+                fputs(" ", f);
+                esc_html(f, S(r, "name"));
+            }
+            fprintf(f, "</td><td>%s</td><td>%lld</td></tr>\n", upper(S(r, "tlp"), b, sizeof b), I(r, "incidents"));
+        }
+        fputs("</table>\n", f);
+    } else {
+        fputs(".</p>\n", f);
+    }
+    fputs("</body></html>\n", f);
 }
 
 int brief_render(const json_t *model, int format, FILE *out, vg_error *err)

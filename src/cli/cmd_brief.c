@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "brief/brief.h"
@@ -12,14 +13,23 @@
 
 static const char usage[] =
     "usage: vigil brief [--from DATE --to DATE | --last week|month|quarter|year] [--format html|md|json]\n"
-    "                   [-o FILE] [--store PATH]\n"
+    "                   [--audience TLP] [--indicators N] [-o FILE] [--store PATH]\n"
     "\n"
     "Writes a briefing of the period (from <= date < to; YYYY-MM-DD or RFC 3339):\n"
     "incidents by severity against the previous period of the same length, the most\n"
     "serious ones, incidents by category, sector and actor, a timeline, what was\n"
     "added to the store, and the courses of action that mitigate the techniques of\n"
-    "the period's actors and malware. --last ends the period at the start of\n"
-    "tomorrow (UTC). The default format is html; -o writes to a file.\n";
+    "the period's actors and malware, and an appendix of the indicators related to\n"
+    "the period's incidents. --last ends the period at the start of tomorrow (UTC).\n"
+    "The default format is html; -o writes to a file.\n"
+    "\n"
+    "  --audience TLP    who reads it: clear, green, amber, amber+strict or red (default\n"
+    "                    red). The appendix lists only indicators marked at or below it;\n"
+    "                    an unmarked indicator has its collection's default TLP (vigil\n"
+    "                    share; green without a setting). The rest is counted, not listed.\n"
+    "  --indicators N    list at most N indicators in the appendix (default 50)\n"
+    "\n"
+    "Exit: 0 written, 2 failure.\n";
 
 int cmd_brief(int argc, char **argv)
 {
@@ -27,6 +37,7 @@ int cmd_brief(int argc, char **argv)
         {"store", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 't'},    {"last", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
+        {"audience", required_argument, NULL, 'a'}, {"indicators", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     const char *store_opt = NULL, *out_path = NULL, *last = NULL;
@@ -61,6 +72,23 @@ int cmd_brief(int argc, char **argv)
             }
             break;
         case 'o': out_path = optarg; break;
+        case 'a':
+            if (!(o.audience = brief_audience(optarg))) {
+                vg_error_set(&err, VG_E_USAGE, "--audience must be clear, green, amber, amber+strict or red, not \"%s\"",
+                             optarg);
+                goto bad;
+            }
+            break;
+        case 'i': {
+            char *end;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-' || n == 0 || n > 100000) {
+                vg_error_set(&err, VG_E_USAGE, "--indicators must be a number from 1 to 100000, not \"%s\"", optarg);
+                goto bad;
+            }
+            o.indicators = (size_t)n;
+            break;
+        }
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: fputs(usage, stderr); return CLI_EXIT_FAIL;
         }

@@ -2,7 +2,8 @@
  * inc_load.c - loads incidents from the store, flattened into inc_record
  * (severity, status, category and sector masks, countries, date) with their
  * relationships resolved to names: the actors they are attributed to, the
- * malware they used, the victims they targeted. Lists and briefings read
+ * malware they used, the victims they targeted, the indicators they are
+ * related to. Lists and briefings read
  * this; filters are applied here.
  *
  * Cost: the store's index of incidents hands out the incidents of the
@@ -213,6 +214,9 @@ static void record_free(inc_record *r)
     for (size_t i = 0; i < r->nvictims; i++)
         vg_free(r->victims[i]);
     vg_free(r->victims);
+    for (size_t i = 0; i < r->nindicators; i++)
+        vg_free(r->indicator_ids[i]);
+    vg_free(r->indicator_ids);
 }
 
 void inc_list_free(inc_list *l)
@@ -473,6 +477,9 @@ static int resolve_links(loader *l, inc_record *r)
                 return -1;
         } else if (strcmp(k->rtype, "targets") == 0 && t && strcmp(ttype, "identity") == 0) {
             if (push(&r->victims, &r->nvictims, t->name))
+                return -1;
+        } else if (strcmp(k->rtype, "related-to") == 0 && strncmp(k->target, "indicator--", 11) == 0) {
+            if (push(&r->indicator_ids, &r->nindicators, k->target))
                 return -1;
         }
     }

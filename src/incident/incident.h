@@ -168,6 +168,8 @@ typedef struct inc_record {
     size_t nmalware;     /* how many */
     char **victims;      /* names of the identities it targets */
     size_t nvictims;     /* how many */
+    char **indicator_ids; /* ids of the indicators it is related-to (the sightings that raised it) */
+    size_t nindicators;   /* how many */
 } inc_record;
 
 /* Which incidents to load. Zero-initialise; unset fields do not filter. */

@@ -34,6 +34,23 @@
 #define SAMPLE_BASE 1747267200      /* 2025-05-15T00:00:00Z: the sample's own "now" */
 #define NINCIDENTS 60
 
+/* The markings of the indicators the incidents are related to: two of each. */
+static const struct {
+    const char *level; /* the TLP it counts as ("revoked": never listed) */
+    const char *ref;   /* its object_marking_refs, NULL: unmarked */
+} marked[] = {
+    {"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+    {"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+    {"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"},
+    {"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"},
+    {"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"},
+    {"unmarked", NULL},
+    {"white", "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"}, /* TLP 1.0: clear */
+    {"revoked", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+};
+#define NMARKED (2 * (int)(sizeof marked / sizeof marked[0]))
+static char indicators[NMARKED][80];
+
 /* The fixed generator of the incidents (a 32-bit LCG; one draw per statement). */
 static uint32_t lcg_state;
 static uint32_t draw(uint32_t n)
@@ -105,6 +122,23 @@ static store *build_store(const char *dir)
 
     lcg_state = 2025;
     assert_int_equal(store_begin(s, &err), 0);
+    /* indicators the incidents are related to, two of each marking (and unmarked, TLP 1.0 WHITE, revoked) */
+    for (int k = 0; k < NMARKED; k++) {
+        char id[80], json[1024];
+        snprintf(id, sizeof id, "indicator--%08x-0000-4000-8000-%012x", 0x70000000u + (unsigned)k, (unsigned)k);
+        snprintf(json, sizeof json,
+                 "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"%s\",\"created\":\"2025-03-01T00:00:00Z\","
+                 "\"modified\":\"2025-03-01T00:00:00Z\",\"name\":\"%s %d\",\"pattern\":\"[domain-name:value = "
+                 "'c2-%d.%s.example']\",\"pattern_type\":\"stix\",\"valid_from\":\"2025-03-01T00:00:00Z\"%s%s%s%s}",
+                 id, marked[k / 2].level, k, k, marked[k / 2].level, marked[k / 2].ref ? ",\"object_marking_refs\":[\"" : "",
+                 marked[k / 2].ref ? marked[k / 2].ref : "", marked[k / 2].ref ? "\"]" : "",
+                 strcmp(marked[k / 2].level, "revoked") == 0 ? ",\"revoked\":true" : "");
+        json_t *o = json_loads(json, 0, NULL);
+        assert_non_null(o);
+        assert_int_equal(inc_put(s, o, NULL, &err), 0);
+        json_decref(o);
+        snprintf(indicators[k], sizeof indicators[k], "%s", id);
+    }
     for (int i = 0; i < NINCIDENTS; i++) {
         char id[80], name[128], when[32], sev[4], cats[128];
         snprintf(id, sizeof id, "incident--%08x-0000-4000-8000-%012x", 0x60000000u + (unsigned)i, (unsigned)i);
@@ -144,6 +178,11 @@ static store *build_store(const char *dir)
             assert_int_equal(inc_link(s, id, "uses", malware[draw((uint32_t)nm)], NULL, 0, &err), 0);
         if (!v)
             assert_int_equal(inc_link(s, id, "targets", orgs[draw((uint32_t)no)], NULL, 0, &err), 0);
+        /* every other incident was raised by a sighting of one of them (some by two) */
+        if (i % 2 == 0)
+            assert_int_equal(inc_link(s, id, "related-to", indicators[(i / 2) % NMARKED], NULL, 0, &err), 0);
+        if (i % 8 == 0)
+            assert_int_equal(inc_link(s, id, "related-to", indicators[(i / 8 + 3) % NMARKED], NULL, 0, &err), 0);
     }
     assert_int_equal(store_commit(s, &err), 0);
     vg_time_set_now(NULL);
@@ -318,10 +357,126 @@ static void test_brief_golden__formats_agree(void **st)
         has(html, "HTML", "%s</b> (%lld technique%s, weight %lld)", S(r, "name"), I(r, "techniques"), pl,
             I(r, "score"));
     }
+    json_t *ind = json_object_get(m, "indicators");
+    assert_true(I(ind, "total") > 0);
+    has(md, "Markdown", "at or below TLP:RED: %lld", I(ind, "total"));
+    has(html, "HTML", "at or below TLP:RED: %lld", I(ind, "total"));
+    json_array_foreach(json_object_get(ind, "listed"), i, r)
+    {
+        has(md, "Markdown", "(%s) |", S(r, "name"));
+        has(html, "HTML", " %s</td>", S(r, "name"));
+    }
     json_decref(m);
     free(js);
     free(md);
     free(html);
+    store_close(s);
+}
+
+/* ---- the audience bounds the indicator appendix ------------------------------------ */
+
+/* The briefing's appendix at an audience: the TLP of each indicator listed ("green,clear,..."), total and withheld. */
+static void appendix_at(store *s, const char *audience, char *tlps, size_t n, long long *total, long long *withheld)
+{
+    brief_opts o = {0};
+    vg_error err = {0};
+    assert_int_equal(inc_parse_day("2025-04-01", &o.from, &err), 0);
+    assert_int_equal(inc_parse_day("2025-07-01", &o.to, &err), 0);
+    o.audience = brief_audience(audience);
+    assert_true(o.audience > 0);
+    json_t *m;
+    assert_int_equal(brief_gather(s, &o, &m, &err), 0);
+    json_t *ind = json_object_get(m, "indicators");
+    assert_string_equal(S(ind, "audience"), strcmp(audience, "white") == 0 ? "clear" : audience);
+    *total = I(ind, "total");
+    *withheld = I(ind, "withheld");
+    tlps[0] = '\0';
+    size_t i;
+    json_t *r;
+    long long prev = -1;
+    json_array_foreach(json_object_get(ind, "listed"), i, r)
+    {
+        snprintf(tlps + strlen(tlps), n - strlen(tlps), "%s%s", tlps[0] ? "," : "", S(r, "tlp"));
+        assert_true(prev < 0 || I(r, "incidents") <= prev); /* seen in most incidents first */
+        prev = I(r, "incidents");
+        assert_non_null(strstr(S(r, "pattern"), ".example'"));
+    }
+    assert_int_equal((long long)json_array_size(json_object_get(ind, "listed")), *total);
+    char *md = render(m, BRIEF_MD), *html = render(m, BRIEF_HTML);
+    char banner[64];
+    snprintf(banner, sizeof banner, "TLP:%s", S(ind, "audience"));
+    for (char *p = banner; *p; p++)
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    assert_non_null(strstr(md, banner));
+    assert_non_null(strstr(html, banner));
+    json_array_foreach(json_object_get(ind, "listed"), i, r)
+    {
+        has(md, "Markdown", "(%s) |", S(r, "name"));
+        has(html, "HTML", " %s</td>", S(r, "name"));
+    }
+    free(md);
+    free(html);
+    json_decref(m);
+}
+
+/* The sorted set of the TLPs of a list like "green,clear,green": "clear,green". */
+static void sorted(char *list, size_t n)
+{
+    static const char *const order[] = {"clear", "green", "amber", "amber+strict", "red"};
+    char out[128] = "", tmp[2100];
+    snprintf(tmp, sizeof tmp, ",%s,", list);
+    for (int k = 0; k < 5; k++) {
+        char w[32];
+        snprintf(w, sizeof w, ",%s,", order[k]);
+        if (strstr(tmp, w))
+            snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", out[0] ? "," : "", order[k]);
+    }
+    snprintf(list, n, "%s", out);
+}
+
+static void test_brief_golden__audience(void **st)
+{
+    (void)st;
+    const char *dir = vg_test_tmpdir("brief_audience");
+    store *s = build_store(dir);
+    /* in the period: which marked indicators its incidents are related to, counted from the model itself */
+    static const struct {
+        const char *audience; /* --audience */
+        const char *tlps;     /* the levels listed */
+    } want[] = {
+        {"clear", "clear"},
+        {"white", "clear"},
+        {"green", "clear,green"}, /* the unmarked ones too: the default collection's TLP is green */
+        {"amber", "clear,green,amber"},
+        {"amber+strict", "clear,green,amber,amber+strict"},
+        {"red", "clear,green,amber,amber+strict,red"},
+    };
+    char tlps[2048];
+    long long total, withheld, all = -1, seen[6];
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        appendix_at(s, want[k].audience, tlps, sizeof tlps, &total, &withheld);
+        sorted(tlps, sizeof tlps);
+        assert_string_equal(tlps, want[k].tlps);
+        if (all < 0)
+            all = total + withheld;
+        assert_int_equal(total + withheld, all); /* the same indicators, split at another level */
+        seen[k] = total;
+    }
+    assert_true(seen[0] > 0 && seen[0] == seen[1]);
+    assert_true(seen[2] > seen[1] && seen[3] > seen[2] && seen[4] > seen[3] && seen[5] > seen[4]);
+    assert_int_equal(seen[5], all); /* red: everything but the revoked */
+
+    /* unmarked indicators take their collection's default TLP: amber here, so a green audience loses them */
+    long long green_before = seen[2];
+    store_share sh;
+    vg_error err = {0};
+    assert_int_equal(store_share_get(s, STORE_DEFAULT_COLLECTION, &sh, &err), 0);
+    snprintf(sh.default_tlp, sizeof sh.default_tlp, "amber");
+    assert_int_equal(store_share_set(s, &sh, 0, &err), 0);
+    appendix_at(s, "green", tlps, sizeof tlps, &total, &withheld);
+    assert_true(total < green_before);
+    appendix_at(s, "amber", tlps, sizeof tlps, &total, &withheld);
+    assert_int_equal(total, seen[3]);
     store_close(s);
 }
 
@@ -331,6 +486,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_brief_golden__quarter),
         cmocka_unit_test(test_brief_golden__formats_agree),
+        cmocka_unit_test(test_brief_golden__audience),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
