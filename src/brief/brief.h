@@ -38,4 +38,41 @@ enum { BRIEF_JSON, BRIEF_MD, BRIEF_HTML };
 /* Writes the model in a format. VG_E_IO when writing fails. */
 int brief_render(const json_t *model, int format, FILE *out, vg_error *err);
 
+/* ---- on a schedule (brief_schedule.c) ------------------------------------------ */
+
+enum { BRIEF_EVERY_WEEK = 1, BRIEF_EVERY_MONTH = 2 };
+/* "week" or "month" -> BRIEF_EVERY_*; 0 when neither. */
+int brief_every(const char *name);
+
+#define BRIEF_PERIOD_NAME 16 /* "2025-W23", "2025-05" */
+/*
+ * The last full period before now: the calendar week (Monday 00:00 UTC to
+ * the next Monday), named by its ISO week ("2025-W23"), or month ("2025-05").
+ */
+void brief_period_last(int every, const vg_time *now, vg_time *from, vg_time *to, char name[BRIEF_PERIOD_NAME]);
+/* The next boundary after now: when the current period becomes the last full one. */
+vg_time brief_period_next(int every, const vg_time *now);
+
+/* What a scheduled briefing is. Strings are borrowed. */
+typedef struct brief_schedule {
+    const char *store; /* the store URI */
+    const char *dir;   /* the folder the files go to (made if missing) */
+    int every;         /* BRIEF_EVERY_* */
+    int audience;      /* brief_opts.audience */
+} brief_schedule;
+
+/*
+ * Writes o->dir/brief-NAME.{json,md,html} of the last full period before now
+ * unless brief-NAME.html exists (*written says whether it did; name gets the
+ * period's name). VG_E_IO when the folder cannot be written.
+ */
+int brief_write_last(const brief_schedule *o, const vg_time *now, char name[BRIEF_PERIOD_NAME], int *written,
+                     vg_error *err);
+
+typedef struct brief_scheduler brief_scheduler;
+/* Starts a thread that calls brief_write_last now and after each boundary (logging through vg_log). */
+int brief_scheduler_start(const brief_schedule *o, brief_scheduler **out, vg_error *err);
+/* Stops and frees it (waits for a briefing being written). NULL-safe. */
+void brief_scheduler_stop(brief_scheduler *b);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * cmd_serve.c - vigil serve: the TAXII 2.1 server over the store, until
- * SIGTERM or SIGINT, after which requests in flight are finished.
+ * SIGTERM or SIGINT, after which requests in flight are finished; with
+ * --brief-every, briefings written on schedule and served at /briefings/.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "brief/brief.h"
 #include "cli/cli.h"
 #include "core/vg_log.h"
 #include "taxii/taxii.h"
@@ -17,6 +19,7 @@
 static const char usage[] =
     "usage: vigil serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--config FILE]\n"
     "                   [--store PATH] [--threads N] [--quiet]\n"
+    "                   [--brief-every week|month] [--brief-dir DIR] [--brief-audience TLP]\n"
     "\n"
     "Serves the store over TAXII 2.1: discovery at /taxii2/, one API root (/api/\n"
     "unless the config says otherwise). Accounts, tokens, collections and rights\n"
@@ -24,7 +27,15 @@ static const char usage[] =
     "config file (docs/formats/taxii-config.md) holds the rest: limits, titles.\n"
     "Command-line options win over the file. Default listen address\n"
     "127.0.0.1:9443; port 0 picks a free port, printed on standard error.\n"
-    "SIGTERM or SIGINT stop the server after requests in flight are answered.\n";
+    "SIGTERM or SIGINT stop the server after requests in flight are answered.\n"
+    "\n"
+    "Briefings: with --brief-every, the briefing of the last full calendar week\n"
+    "(Monday to Monday, UTC) or month is written to DIR as brief-2025-W23.html\n"
+    "(or brief-2025-05.html) with its .md and .json, at start-up when missing and\n"
+    "then at each boundary. --brief-dir (default: 'briefings' beside the store)\n"
+    "is served at /briefings/ (an index and the files) to the same accounts and\n"
+    "tokens as TAXII. --brief-audience (default green) bounds their indicator\n"
+    "appendix, as 'vigil brief --audience' does.\n";
 
 static void log_stderr(int level, const char *msg, void *ctx)
 {
@@ -36,6 +47,16 @@ static void log_stderr(int level, const char *msg, void *ctx)
     fprintf(stderr, "%s vigil serve: %s: %s\n", ts, names[level & 3], msg);
 }
 
+/* "briefings" in the store's folder. */
+static void default_brief_dir(const char *store, char *out, size_t n)
+{
+    const char *slash = strrchr(store, '/');
+    if (slash)
+        snprintf(out, n, "%.*s/briefings", (int)(slash - store), store);
+    else
+        snprintf(out, n, "briefings");
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -43,10 +64,12 @@ int cmd_serve(int argc, char **argv)
         {"tls-key", required_argument, NULL, 'k'},  {"config", required_argument, NULL, 'f'},
         {"store", required_argument, NULL, 's'},    {"threads", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"brief-every", required_argument, NULL, 'E'}, {"brief-dir", required_argument, NULL, 'D'},
+        {"brief-audience", required_argument, NULL, 'A'}, {NULL, 0, NULL, 0},
     };
     const char *listen = NULL, *cert = NULL, *key = NULL, *config = NULL, *store_opt = NULL, *threads = NULL;
-    int quiet = 0, c;
+    const char *brief_dir = NULL;
+    int quiet = 0, c, every = 0, audience = 2; /* green */
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -57,6 +80,20 @@ int cmd_serve(int argc, char **argv)
         case 's': store_opt = optarg; break;
         case 't': threads = optarg; break;
         case 'q': quiet = 1; break;
+        case 'E':
+            if (!(every = brief_every(optarg))) {
+                fprintf(stderr, "vigil serve: --brief-every must be week or month, not \"%s\"\n", optarg);
+                return CLI_EXIT_FAIL;
+            }
+            break;
+        case 'D': brief_dir = optarg; break;
+        case 'A':
+            if (!(audience = brief_audience(optarg))) {
+                fprintf(stderr, "vigil serve: --brief-audience must be clear, green, amber, amber+strict or red, "
+                                "not \"%s\"\n", optarg);
+                return CLI_EXIT_FAIL;
+            }
+            break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default: fputs(usage, stderr); return CLI_EXIT_FAIL;
         }
@@ -92,6 +129,12 @@ int cmd_serve(int argc, char **argv)
     }
     if (threads)
         cfg.threads = (int)strtol(threads, NULL, 10);
+    if (brief_dir || every) {
+        if (brief_dir)
+            snprintf(cfg.brief_dir, sizeof cfg.brief_dir, "%s", brief_dir);
+        else
+            default_brief_dir(cfg.store, cfg.brief_dir, sizeof cfg.brief_dir);
+    }
     vg_log_set(log_stderr, NULL, quiet ? VG_LOG_WARN : VG_LOG_INFO);
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;
@@ -105,13 +148,24 @@ int cmd_serve(int argc, char **argv)
         cli_print_error("serve", &err);
         return CLI_EXIT_FAIL;
     }
+    brief_scheduler *briefs = NULL;
+    brief_schedule bs = {cfg.store, cfg.brief_dir, every, audience};
+    if (every && brief_scheduler_start(&bs, &briefs, &err)) {
+        taxii_server_stop(srv, 0);
+        cli_print_error("serve", &err);
+        return CLI_EXIT_FAIL;
+    }
     fprintf(stderr, "vigil serve: listening on %s://%s:%d/taxii2/ (store %s)\n", cfg.tls_cert[0] ? "https" : "http",
             cfg.listen_addr, taxii_server_port(srv), cfg.store);
+    if (cfg.brief_dir[0])
+        fprintf(stderr, "vigil serve: briefings from %s at /briefings/%s\n", cfg.brief_dir,
+                every == BRIEF_EVERY_WEEK ? ", written every week" : every ? ", written every month" : "");
     fflush(stderr);
     int sig = 0;
     sigwait(&set, &sig);
     if (!quiet)
         fprintf(stderr, "vigil serve: %s received, finishing requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    brief_scheduler_stop(briefs);
     taxii_server_stop(srv, 10000);
     if (!quiet)
         fprintf(stderr, "vigil serve: stopped\n");

@@ -174,6 +174,7 @@ typedef struct taxii_config {
     int timeout;             /* seconds a connection may stay idle (slow clients) */
     size_t cache;            /* bytes of answers kept in memory (split between workers), 0: none */
     int max_connections;     /* connections open at once, beyond which new ones are refused */
+    char brief_dir[1024];    /* folder served at /briefings/ to authenticated accounts, "" for none */
 } taxii_config;
 
 void taxii_config_defaults(taxii_config *c);

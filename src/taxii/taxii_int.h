@@ -108,6 +108,10 @@ int taxii__error_from(struct MHD_Connection *conn, int status, const vg_error *e
 store *taxii__store(taxii_server *srv, vg_error *err);
 const taxii_config *taxii__config(taxii_server *srv);
 
+/* The briefings folder beside TAXII (taxii_briefings.c): whether url is under /briefings, and its answer. */
+int taxii__briefings_path(const char *url);
+int taxii__briefings(struct MHD_Connection *conn, const char *method, const char *url, const char *dir);
+
 int taxii__discovery(taxii_ctx *c);
 int taxii__api_root(taxii_ctx *c);
 int taxii__status(taxii_ctx *c);

@@ -479,6 +479,10 @@ static int serve(taxii_server *srv, struct MHD_Connection *conn, const char *url
         ret = taxii__error(conn, 429, "too many requests for this account; slow down");
         goto done;
     }
+    if (srv->cfg.brief_dir[0] && taxii__briefings_path(url)) { /* beside TAXII: taxii_briefings.c */
+        ret = taxii__briefings(conn, method, url, srv->cfg.brief_dir);
+        goto done;
+    }
     int path_found = 0;
     const struct route *r = nseg < 0 ? NULL : route_find(srv, method, seg, nseg, &path_found);
     if (!r) {
