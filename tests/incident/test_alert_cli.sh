@@ -4,22 +4,8 @@
 # 'alert list' shows them with each channel's state, 'alert deliver' sends
 # them once through a JSON-lines file and a hook and exits 1 while a channel
 # still owes some.
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/alert_cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-db="$tmp/t.db"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() {
-    local code=$1 needle=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-    if [ "$got" != "$code" ]; then bad "$* -> exit $got, expected $code; $(head -c 600 "$tmp/err")"; return; fi
-    if [ -n "$needle" ] && ! grep -q -- "$needle" "$tmp/err" "$tmp/out"; then
-        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/out" "$tmp/err")"; return; fi
-    ok
-}
+. "$(dirname "$0")/../lib.sh"
+vg_setup alert_cli
 v() { "$vigil" "$@" --store "$db"; }
 
 cat >"$tmp/hook.sh" <<HOOK
@@ -62,5 +48,4 @@ expect 0 "0 owed" v alert deliver
 [ "$(grep -c '"incident_id"' "$tmp/hook.out")" = 2 ] && ok || bad "the hook should have read 2 alerts"
 expect 0 "jsonl=delivered hook:pager=delivered" v alert list
 
-echo "alert cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+vg_done

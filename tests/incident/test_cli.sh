@@ -1,26 +1,9 @@
 #!/usr/bin/env bash
 # test_cli.sh - vigil incident end to end: new/set/link/close/list/show with
-# filters and --json, sightings rolled up by `correlate`, and the import of the
-# two real incident datasets: every row is imported or rejected with its row
-# number, and the counts add up to the files' row counts.
-set -uo pipefail
-vigil=${VIGIL_BIN:?}
-src=${VIGIL_SRC:?}
-tmp=$(mktemp -d "${VIGIL_TMP:-/tmp}/incident_cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-db="$tmp/t.db"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE NEEDLE CMD...: CMD exits CODE and its output contains NEEDLE.
-expect() {
-    local code=$1 needle=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
-    if [ "$got" != "$code" ]; then bad "$* -> exit $got, expected $code; $(head -c 600 "$tmp/err")"; return; fi
-    if [ -n "$needle" ] && ! grep -q -- "$needle" "$tmp/err" "$tmp/out"; then
-        bad "$* -> output lacks '$needle': $(head -c 600 "$tmp/out" "$tmp/err")"; return; fi
-    ok
-}
+# filters and --json, and sightings rolled up by `correlate`. The import of the
+# real incident datasets is test_realdata.sh.
+. "$(dirname "$0")/../lib.sh"
+vg_setup incident_cli
 v() { "$vigil" "$@" --store "$db"; }
 
 # --- the CLI on hand-made incidents
@@ -70,31 +53,4 @@ printf '[correlate]\nwindow = 100\n' >"$tmp/rules.conf"
 printf '[correlate]\nwindw = 100\n' >"$tmp/bad.conf"
 expect 2 "bad.conf:2" v incident correlate --rules "$tmp/bad.conf"
 
-# --- the real datasets
-shared=${VIGIL_SHARED:-$src/../shared}
-eu="$shared/data/incidents/eurepoc/EuRepoC_Global_Database_1.1.csv"
-cfr="$shared/data/incidents/cfr/cyber-operations-incidents.csv"
-if [ -f "$eu" ] && [ -f "$cfr" ]; then
-    rdb="$tmp/real.db"
-    "$vigil" incident import --store "$rdb" --mapping "$src/mappings/eurepoc.map" "$eu" >"$tmp/eu.out" 2>&1
-    [ $? = 1 ] && ok || bad "EuRepoC import should exit 1 (some rows rejected)"
-    grep -q "^1643 rows: 1634 incidents imported, 0 unchanged, 9 rejected" "$tmp/eu.out" && ok || bad "EuRepoC: $(tail -1 "$tmp/eu.out")"
-    [ "$(grep -c '^rejected row [0-9]* (line [0-9]*): no value for first_activity' "$tmp/eu.out")" = 9 ] && ok ||
-        bad "EuRepoC: each rejection names its row and why"
-    "$vigil" incident import --store "$rdb" --mapping "$src/mappings/eurepoc.map" "$eu" >"$tmp/eu2.out" 2>&1
-    grep -q "^1643 rows: 0 incidents imported, 1634 unchanged, 9 rejected; 0 actors created" "$tmp/eu2.out" && ok ||
-        bad "EuRepoC re-import: $(tail -1 "$tmp/eu2.out")"
-    "$vigil" incident import --store "$rdb" --mapping "$src/mappings/cfr.map" "$cfr" >"$tmp/cfr.out" 2>&1
-    grep -q "^768 rows: 746 incidents imported, 0 unchanged, 22 rejected" "$tmp/cfr.out" && ok || bad "CFR: $(tail -1 "$tmp/cfr.out")"
-    [ "$(grep -c '^rejected row' "$tmp/cfr.out")" = 22 ] && ok || bad "CFR: 22 rejections listed"
-    n=$("$vigil" incident list --store "$rdb" --limit 0 | wc -l)
-    [ "$n" = 2380 ] && ok || bad "expected 2380 incidents listed, got $n"
-    n=$("$vigil" incident list --store "$rdb" --limit 0 --json --from 2022-01-01 --to 2023-01-01 --actor APT28 | wc -l)
-    [ "$n" -gt 0 ] && ok || bad "expected APT28 incidents in 2022"
-else
-    echo "real incident data not found; skipping that part" >&2
-    [ "${CI:-}" = true ] && bad "CI needs ../shared/data/incidents"
-fi
-
-echo "incident cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+vg_done
