@@ -17,7 +17,7 @@
 
 static void esc_html(FILE *f, const char *s)
 {
-    for (; *s; s++) {
+    for (; s && *s; s++) {
         switch (*s) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
@@ -31,7 +31,7 @@ static void esc_html(FILE *f, const char *s)
 
 static void esc_md(FILE *f, const char *s)
 {
-    for (; *s; s++) {
+    for (; s && *s; s++) {
         if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '[' || *s == ']' || *s == '<' || *s == '>')
             fputc('\\', f);
         fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
@@ -52,13 +52,38 @@ static void join(FILE *f, json_t *a, int html)
     }
 }
 
+/*
+ * A short word of the model (a date, a severity, a TLP level, the timeline's
+ * unit) for a fixed place in the output: letters, digits and " +-:._" kept,
+ * anything else '?', so that no text of the model can become markup.
+ */
+static const char *safe(const char *s, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++) {
+        char c = s[i];
+        buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(" +-:._", c)
+                     ? c
+                     : '?';
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
+/* The day of a period bound ("2025-04-01T00:00:00Z" -> "2025-04-01"), escaped. */
+static void esc_day(FILE *f, const char *s)
+{
+    char d[11];
+    fputs(safe(s, d, sizeof d), f);
+}
+
 /* A TLP level as it is written: "amber+strict" -> "AMBER+STRICT". */
 static const char *upper(const char *s, char *buf, size_t n)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < n; i++)
-        buf[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
-    buf[i] = '\0';
+    safe(s, buf, n);
+    for (size_t i = 0; buf[i]; i++)
+        if (buf[i] >= 'a' && buf[i] <= 'z')
+            buf[i] = (char)(buf[i] - 'a' + 'A');
     return buf;
 }
 
@@ -90,8 +115,17 @@ static void render_md(const json_t *m, FILE *f)
 {
     json_t *p = json_object_get(m, "period"), *h = json_object_get(m, "headline");
     char b[32];
-    fprintf(f, "# %s\n\nPeriod: %.10s to %.10s (compared with %.10s to %.10s)\n\n", S(m, "title"), S(p, "from"),
-            S(p, "to"), S(p, "previous_from"), S(p, "previous_to"));
+    fputs("# ", f);
+    esc_md(f, S(m, "title"));
+    fputs("\n\nPeriod: ", f);
+    esc_day(f, S(p, "from"));
+    fputs(" to ", f);
+    esc_day(f, S(p, "to"));
+    fputs(" (compared with ", f);
+    esc_day(f, S(p, "previous_from"));
+    fputs(" to ", f);
+    esc_day(f, S(p, "previous_to"));
+    fputs(")\n\n", f);
     fprintf(f, "Audience: **TLP:%s** (the indicator appendix lists only indicators at or below it)\n\n",
             upper(S(json_object_get(m, "indicators"), "audience"), b, sizeof b));
     fprintf(f, "## Headline\n\n**%lld incidents** (%s against the previous period: %lld).\n\n", I(h, "total"),
@@ -100,12 +134,19 @@ static void render_md(const json_t *m, FILE *f)
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(h, "by_severity"), i, r)
-        fprintf(f, "| %s | %lld | %lld | %s |\n", S(r, "name"), I(r, "count"), I(r, "previous"),
-                signed_change(I(r, "change"), b, sizeof b));
+    {
+        fputs("| ", f);
+        esc_md(f, S(r, "name"));
+        fprintf(f, " | %lld | %lld | %s |\n", I(r, "count"), I(r, "previous"), signed_change(I(r, "change"), b, sizeof b));
+    }
     fputs("\n## Most serious incidents\n\n", f);
     json_array_foreach(json_object_get(m, "top"), i, r)
     {
-        fprintf(f, "- %s **%s** ", S(r, "date"), S(r, "severity_name"));
+        fputs("- ", f);
+        esc_md(f, S(r, "date"));
+        fputs(" **", f);
+        esc_md(f, S(r, "severity_name"));
+        fputs("** ", f);
         esc_md(f, S(r, "name"));
         fputs(" — sectors: ", f);
         join(f, json_object_get(r, "sectors"), 0);
@@ -115,7 +156,9 @@ static void render_md(const json_t *m, FILE *f)
         join(f, json_object_get(r, "categories"), 0);
         fputs("; actor: ", f);
         join(f, json_object_get(r, "actors"), 0);
-        fprintf(f, "; status: %s\n", S(r, "status"));
+        fputs("; status: ", f);
+        esc_md(f, S(r, "status"));
+        fputs("\n", f);
     }
     if (!json_array_size(json_object_get(m, "top")))
         fputs("No incidents in the period.\n", f);
@@ -123,15 +166,31 @@ static void render_md(const json_t *m, FILE *f)
     md_table(f, "By sector", json_object_get(m, "by_sector"), "sector");
     md_table(f, "By actor", json_object_get(m, "by_actor"), "actor");
     json_t *tl = json_object_get(m, "timeline");
-    fprintf(f, "\n## Timeline (by %s)\n\n| from | incidents |\n|---|---:|\n", S(tl, "unit"));
-    json_array_foreach(json_object_get(tl, "buckets"), i, r) fprintf(f, "| %s | %lld |\n", S(r, "start"), I(r, "count"));
+    fputs("\n## Timeline (by ", f);
+    esc_md(f, S(tl, "unit"));
+    fputs(")\n\n| from | incidents |\n|---|---:|\n", f);
+    json_array_foreach(json_object_get(tl, "buckets"), i, r)
+    {
+        fputs("| ", f);
+        esc_md(f, S(r, "start"));
+        fprintf(f, " | %lld |\n", I(r, "count"));
+    }
     json_t *nw = json_object_get(m, "new");
     fputs("\n## What is new\n\nObjects added to the store in the period, by type:\n\n", f);
-    json_array_foreach(json_object_get(nw, "by_type"), i, r) fprintf(f, "- %s: %lld\n", S(r, "name"), I(r, "count"));
+    json_array_foreach(json_object_get(nw, "by_type"), i, r)
+    {
+        fputs("- ", f);
+        esc_md(f, S(r, "name"));
+        fprintf(f, ": %lld\n", I(r, "count"));
+    }
     if (json_array_size(json_object_get(nw, "indicators_by_kind"))) {
         fputs("\nIndicators by kind:\n\n", f);
         json_array_foreach(json_object_get(nw, "indicators_by_kind"), i, r)
-            fprintf(f, "- %s: %lld\n", S(r, "name"), I(r, "count"));
+        {
+            fputs("- ", f);
+            esc_md(f, S(r, "name"));
+            fprintf(f, ": %lld\n", I(r, "count"));
+        }
     }
     json_t *a = json_object_get(m, "actions");
     fprintf(f, "\n## What to do\n\nCourses of action that mitigate the %lld techniques used by the period's actors "
@@ -140,7 +199,10 @@ static void render_md(const json_t *m, FILE *f)
     {
         fprintf(f, "%zu. ", i + 1);
         if (json_object_get(r, "external_id"))
-            fprintf(f, "%s ", S(r, "external_id"));
+        {
+            esc_md(f, S(r, "external_id"));
+            fputs(" ", f);
+        }
         esc_md(f, S(r, "name"));
         fprintf(f, " (%lld technique%s, weight %lld)\n", I(r, "techniques"), I(r, "techniques") == 1 ? "" : "s",
                 I(r, "score"));
@@ -234,6 +296,7 @@ static void svg_bars(FILE *f, json_t *rows, const char *title)
 
 static void svg_timeline(FILE *f, json_t *buckets)
 {
+    char d[64];
     size_t n = json_array_size(buckets), i;
     long long max = 0;
     json_t *r;
@@ -250,9 +313,9 @@ static void svg_timeline(FILE *f, json_t *buckets)
     {
         double bh = (double)I(r, "count") * 120.0 / (double)max;
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"c\"><title>%s: %lld</title></rect>",
-                20 + (double)i * w + 1, 140 - bh, w > 3 ? w - 2 : w, bh, S(r, "start"), I(r, "count"));
+                20 + (double)i * w + 1, 140 - bh, w > 3 ? w - 2 : w, bh, safe(S(r, "start"), d, sizeof d), I(r, "count"));
         if (n <= 14 || i % (n / 12 + 1) == 0)
-            fprintf(f, "<text x=\"%.1f\" y=\"158\" class=\"t\">%s</text>", 20 + (double)i * w, S(r, "start"));
+            fprintf(f, "<text x=\"%.1f\" y=\"158\" class=\"t\">%s</text>", 20 + (double)i * w, safe(S(r, "start"), d, sizeof d));
     }
     fprintf(f, "<text x=\"0\" y=\"14\" class=\"t\">%lld</text></svg>\n", max);
 }
@@ -276,7 +339,7 @@ static void html_table(FILE *f, json_t *rows, const char *label)
 static void render_html(const json_t *m, FILE *f)
 {
     json_t *p = json_object_get(m, "period"), *h = json_object_get(m, "headline");
-    char b[32];
+    char b[32], d[64];
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
@@ -301,8 +364,15 @@ static void render_html(const json_t *m, FILE *f)
           "</style></head><body>\n<h1>",
           f);
     esc_html(f, S(m, "title"));
-    fprintf(f, "</h1>\n<p class=\"sub\">%.10s to %.10s, compared with %.10s to %.10s</p>\n", S(p, "from"), S(p, "to"),
-            S(p, "previous_from"), S(p, "previous_to"));
+    fputs("</h1>\n<p class=\"sub\">", f);
+    esc_day(f, S(p, "from"));
+    fputs(" to ", f);
+    esc_day(f, S(p, "to"));
+    fputs(", compared with ", f);
+    esc_day(f, S(p, "previous_from"));
+    fputs(" to ", f);
+    esc_day(f, S(p, "previous_to"));
+    fputs("</p>\n", f);
     json_t *ind = json_object_get(m, "indicators");
     char tb[32];
     upper(S(ind, "audience"), tb, sizeof tb);
@@ -313,12 +383,14 @@ static void render_html(const json_t *m, FILE *f)
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(h, "by_severity"), i, r)
-        fprintf(f, "<span class=\"sev s%lld\">%s: <b>%lld</b> (%s)</span>", I(r, "severity"), S(r, "name"), I(r, "count"),
+        fprintf(f, "<span class=\"sev s%lld\">%s: <b>%lld</b> (%s)</span>", I(r, "severity"), safe(S(r, "name"), d, sizeof d), I(r, "count"),
                 signed_change(I(r, "change"), b, sizeof b));
     fputs("</p>\n<h2>Most serious incidents</h2>\n<ul>\n", f);
     json_array_foreach(json_object_get(m, "top"), i, r)
     {
-        fprintf(f, "<li><span class=\"sev s%lld\">%s</span> %s <b>", I(r, "severity"), S(r, "severity_name"), S(r, "date"));
+        fprintf(f, "<li><span class=\"sev s%lld\">%s</span> ", I(r, "severity"), safe(S(r, "severity_name"), d, sizeof d));
+        esc_html(f, S(r, "date"));
+        fputs(" <b>", f);
         esc_html(f, S(r, "name"));
         fputs("</b> — ", f);
         join(f, json_object_get(r, "sectors"), 1);
@@ -344,7 +416,7 @@ static void render_html(const json_t *m, FILE *f)
     svg_bars(f, json_object_get(m, "by_actor"), "Incidents by actor (dark: this period, light: previous)");
     html_table(f, json_object_get(m, "by_actor"), "actor");
     json_t *tl = json_object_get(m, "timeline");
-    fprintf(f, "<h2>Timeline (by %s)</h2>\n", S(tl, "unit"));
+    fprintf(f, "<h2>Timeline (by %s)</h2>\n", safe(S(tl, "unit"), d, sizeof d));
     svg_timeline(f, json_object_get(tl, "buckets"));
     json_t *nw = json_object_get(m, "new");
     fputs("<h2>What is new</h2>\n<p>Objects added to the store in the period, by type:</p>\n<ul>", f);

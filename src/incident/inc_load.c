@@ -19,7 +19,7 @@
 
 #include "core/vg_alloc.h"
 #include "incident/inc_dict.h"
-#include "incident/incident.h"
+#include "incident/incident_int.h"
 
 /* Above this many incidents, their links come from one walk of all incidents' links, not a lookup each. */
 #define LOOKUP_MAX 4096
@@ -77,15 +77,11 @@ static int nomem(vg_error *err)
 
 /* ---- reading the fields of an incident ------------------------------------------ */
 
-/*
- * Calls fn for each string element of a JSON array text (as the store gives
- * it: compact). Texts without escapes are walked in place; others are parsed.
- * Returns -1 when fn does (no memory), else 0.
- */
-static int array_strings(const char *text, int (*fn)(const char *s, size_t n, void *ctx), void *ctx)
+/* The store's JSON array texts: incident_int.h. */
+int inc__array_strings(const char *text, int (*fn)(const char *s, size_t n, void *ctx), void *ctx)
 {
-    if (!text)
-        return 0;
+    if (!text || text[0] != '[')
+        return 0; /* not an array: no elements */
     if (strchr(text, '\\')) {
         json_t *a = json_loads(text, JSON_DECODE_ANY, NULL);
         size_t i;
@@ -160,8 +156,8 @@ static int flatten(const store_incident_row *x, const inc_filter *f, inc_record 
     r->severity = x->has_severity ? (int)x->severity : 0;
     if (x->status)
         r->status = inc_status_index(x->status);
-    array_strings(x->categories, on_category, r);
-    array_strings(x->sectors, on_sector, r);
+    inc__array_strings(x->categories, on_category, r);
+    inc__array_strings(x->sectors, on_sector, r);
     if (!x->activity || vg_time_parse(x->activity, strlen(x->activity), VG_TIME_STIX, &r->date, NULL))
         memset(&r->date, 0, sizeof r->date);
     r->has_last = x->last_activity &&
@@ -186,7 +182,7 @@ static int flatten(const store_incident_row *x, const inc_filter *f, inc_record 
     if (!r->id || !r->name || !r->countries)
         return -1;
     r->countries[0] = '\0';
-    array_strings(x->countries, on_country, r->countries);
+    inc__array_strings(x->countries, on_country, r->countries);
     return 1;
 }
 

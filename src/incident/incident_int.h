@@ -37,4 +37,12 @@ int inc__rules_window(const inc_rules *r, int *by_malware, int *by_campaign);
 /* Maps a STIX industry-sector-ov value (or a vigil sector name) to a vigil sector index, or -1. */
 int inc__sector_from_stix(const char *s);
 
+/*
+ * Calls fn for each string element of a JSON array text as the store keeps
+ * the incident's fields (compact): walked in place when it has no escape,
+ * else parsed. Other elements (numbers, nested arrays) are skipped. -1 when
+ * fn returns non-zero, else 0. Fuzzed against jansson (fuzz/fuzz_brief.c).
+ */
+int inc__array_strings(const char *text, int (*fn)(const char *s, size_t n, void *ctx), void *ctx);
+
 #endif
