@@ -89,9 +89,7 @@ void cli_progress_clear(void)
 void cli_progress_end(void)
 {
     progress_on = 0;
-    if (drawn && isatty(2))
-        fprintf(stderr, "\r%-110s\r", "");
-    drawn = 0;
+    cli_progress_clear();
 }
 
 int cli_parse_time(const char *cmd, const char *opt, const char *value, vg_time *out)
