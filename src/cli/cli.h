@@ -84,7 +84,10 @@ int cmd_serve(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_phone(int argc, char **argv);
-/* Asks for a password without echo (twice), or reads one line of stdin; 0 or -1 (message printed). */
-int cli_read_password(const char *cmd, int from_stdin, char *buf, size_t n);
+/*
+ * Asks for a password on the terminal without echo (twice when confirm is set:
+ * a password being chosen), or reads one line of stdin; 0 or -1 (message printed).
+ */
+int cli_read_password(const char *cmd, int from_stdin, int confirm, char *buf, size_t n);
 
 #endif

@@ -101,9 +101,9 @@ int cmd_peer(int argc, char **argv)
         snprintf(p.auth, sizeof p.auth, "%s", user ? "basic" : tok_stdin ? "bearer" : "none");
         if (user) {
             snprintf(p.user, sizeof p.user, "%s", user);
-            if (cli_read_password("peer add", pw_stdin, p.secret, sizeof p.secret))
+            if (cli_read_password("peer add", pw_stdin, 1, p.secret, sizeof p.secret))
                 return CLI_EXIT_FAIL;
-        } else if (tok_stdin && cli_read_password("peer add", 1, p.secret, sizeof p.secret)) {
+        } else if (tok_stdin && cli_read_password("peer add", 1, 0, p.secret, sizeof p.secret)) {
             return CLI_EXIT_FAIL;
         }
         rc = store_open(cli_store_path(store_opt), STORE_CREATE, &s, &err);

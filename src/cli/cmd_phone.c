@@ -75,7 +75,7 @@ static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, 
     if (key_file) {
         rc = phone_ios_unlock(backup, NULL, 0, key_file, &k, &err);
     } else {
-        if (cli_read_password(cmd, pw_stdin, pw, sizeof pw) != 0)
+        if (cli_read_password(cmd, pw_stdin, 0, pw, sizeof pw) != 0)
             return NULL;
         rc = phone_ios_unlock(backup, pw, strlen(pw), NULL, &k, &err);
         OPENSSL_cleanse(pw, sizeof pw);
@@ -382,7 +382,7 @@ static int ask_password(void *ctx, const char *what, char *buf, size_t n)
         return buf[0] ? 0 : -1;
     }
     fprintf(stderr, "vigil phone: %s is encrypted\n", what);
-    return cli_read_password("phone check-android", 0, buf, n);
+    return cli_read_password("phone check-android", 0, 0, buf, n);
 }
 
 static int check_android(int argc, char **argv)
@@ -427,7 +427,7 @@ static int check_android(int argc, char **argv)
     co.iocs = iocs;
     if (co.niocs && !co.store)
         co.record = 0; /* the bundle's indicators are not in any store the user named */
-    if (pw.from_stdin && cli_read_password("phone check-android", 1, pw.pw, sizeof pw.pw) != 0)
+    if (pw.from_stdin && cli_read_password("phone check-android", 1, 0, pw.pw, sizeof pw.pw) != 0)
         return CLI_EXIT_FAIL;
     phone_opts popts = {0};
     popts.password = ask_password;

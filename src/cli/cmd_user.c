@@ -44,8 +44,13 @@ static int read_line(FILE *f, char *buf, size_t n)
     return 0;
 }
 
-/* Asks for a password without echo (twice to confirm), or reads it from stdin. */
-int cli_read_password(const char *cmd, int from_stdin, char *buf, size_t n)
+/*
+ * Asks for a password without echo on the terminal, or reads it from stdin.
+ * With confirm set the terminal asks twice and the two must agree: right when
+ * the password is being chosen (user add/passwd, a peer's stored secret), not
+ * when it opens something that exists (a backup: a typo there is "wrong password").
+ */
+int cli_read_password(const char *cmd, int from_stdin, int confirm, char *buf, size_t n)
 {
     if (from_stdin) {
         if (read_line(stdin, buf, n) != 0 || !buf[0]) {
@@ -69,15 +74,17 @@ int cli_read_password(const char *cmd, int from_stdin, char *buf, size_t n)
         tcsetattr(fd, TCSAFLUSH, &quiet);
         fputs("password: ", tty);
         fflush(tty);
-        int a = read_line(tty, buf, n);
-        fputs("\nagain: ", tty);
-        fflush(tty);
-        int b = a == 0 ? read_line(tty, again, sizeof again) : -1;
+        int a = read_line(tty, buf, n), b = 0;
+        if (confirm && a == 0) {
+            fputs("\nagain: ", tty);
+            fflush(tty);
+            b = read_line(tty, again, sizeof again);
+        }
         fputs("\n", tty);
         tcsetattr(fd, TCSAFLUSH, &old);
         if (a || b || !buf[0])
             fprintf(stderr, "vigil %s: no password given\n", cmd);
-        else if (strcmp(buf, again) != 0)
+        else if (confirm && strcmp(buf, again) != 0)
             fprintf(stderr, "vigil %s: the two passwords differ\n", cmd);
         else
             rc = 0;
@@ -149,7 +156,7 @@ int cmd_user(int argc, char **argv)
     vg_error err = {0};
     int rc = 0;
     if ((strcmp(verb, "add") == 0 && !no_password) || strcmp(verb, "passwd") == 0) {
-        if (cli_read_password("user", from_stdin, password, sizeof password) != 0)
+        if (cli_read_password("user", from_stdin, 1, password, sizeof password) != 0)
             return CLI_EXIT_FAIL;
         rc = taxii_password_hash(password, hash, &err);
         OPENSSL_cleanse(password, sizeof password);
