@@ -6,7 +6,8 @@
  * dump) keeps it, and the whole check runs over that folder. IDStatusCache,
  * locationd clients, ADDaily, profile events, global preferences, Info.plist
  * (device facts and the installers of applications, with nested
- * iTunesMetadata plists) and shutdown.log must be read or refused without a
+ * iTunesMetadata plists), shutdown.log and WebKit's session resource log
+ * must be read or refused without a
  * crash, a leak or an out-of-bounds read.
  */
 #include <stddef.h>
@@ -35,6 +36,8 @@ static const struct target {
     {"HomeDomain", "Library/Preferences/.GlobalPreferences.plist", 0},
     {NULL, "Info.plist", 0},
     {NULL, "private/var/db/diagnostics/shutdown.log", 1},
+    {NULL, "private/var/mobile/Library/WebKit/WebsiteData/ResourceLoadStatistics/full_browsing_session_resourceLog.plist",
+     1},
 };
 
 static char root[64], dump[80];
@@ -56,8 +59,11 @@ static void setup(void)
         abort();
     atexit(cleanup);
     snprintf(dump, sizeof dump, "%s/fs", root);
-    char p[256];
-    snprintf(p, sizeof p, "mkdir -p '%s/private/var/db/diagnostics'", dump);
+    char p[512];
+    snprintf(p, sizeof p,
+             "mkdir -p '%s/private/var/db/diagnostics' '%s/private/var/mobile/Library/WebKit/WebsiteData/"
+             "ResourceLoadStatistics'",
+             dump, dump);
     if (system(p) != 0)
         abort();
     /* a few indicators of the kinds these artifacts look up, so lookups do hit */

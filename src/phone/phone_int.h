@@ -53,6 +53,7 @@ int phone__read_addaily(phone_ctx *c, const char *file, const char *source);
 int phone__read_profile_events(phone_ctx *c, const char *file, const char *source);
 int phone__read_applications(phone_ctx *c, const char *file, const char *source);
 int phone__read_shutdown_log(phone_ctx *c, const char *file, const char *source);
+int phone__read_session_resource_log(phone_ctx *c, const char *file, const char *source);
 
 /* The check's state. */
 struct phone_ctx {

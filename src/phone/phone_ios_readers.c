@@ -783,6 +783,13 @@ const phone_reader phone__ios_readers[] = {
     {"webkit_resource_load_statistics", "*", "*WebKit/WebsiteData/ResourceLoadStatistics/observations.db",
      "domains WebKit saw loading resources (domain), last user interaction", read_webkit_rls, 0,
      FS_LIBS "/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"},
+    {"webkit_session_resource_log", "*", "*WebKit/WebsiteData/*full_browsing_session_resourceLog.plist",
+     "domains of browsing sessions: each origin and the domains it redirected to and from, loaded in frames and "
+     "subresources (domain); last seen",
+     phone__read_session_resource_log, 0,
+     "private/var/mobile/{Library,Containers/Data/Application/*/Library,Containers/Data/Application/*/SystemData/"
+     "com.apple.SafariViewService/Library}/WebKit/WebsiteData/{,ResourceLoadStatistics/}"
+     "full_browsing_session_resourceLog.plist"},
     {"calendar", "HomeDomain", "Library/Calendar/Calendar.sqlitedb",
      "participants' e-mail addresses; URLs and domains in event text; event start", read_calendar, 0, NULL},
     {"shortcuts", "HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", "URLs and domains in shortcut actions",

@@ -3,8 +3,8 @@
  * property lists and logs: IDStatusCache (iMessage/FaceTime lookups of
  * accounts), locationd's clients, OS analytics' daily network baseline
  * (ADDaily), configuration-profile events, the installers of installed
- * applications (Info.plist) and the shutdown log of a filesystem dump or
- * sysdiagnose. The rows are in phone_ios_readers.c.
+ * applications (Info.plist), WebKit's session resource logs and the shutdown
+ * log of a filesystem dump or sysdiagnose. The rows are in phone_ios_readers.c.
  *
  * Dates in these plists are plist dates or Cocoa seconds as reals; both are
  * read (plist_time). Every plist goes through phone__plist_parse, so the
@@ -311,6 +311,102 @@ int phone__read_applications(phone_ctx *c, const char *file, const char *source)
 {
     (void)source;
     return with_plist(c, file, apps_root);
+}
+
+/* ---- WebKit's session resource log ---------------------------------------------------- */
+
+/*
+ * full_browsing_session_resourceLog.plist: {"browsingStatistics": [entry...]}.
+ * Each entry is one registrable domain WebKit saw during browsing sessions
+ * ("PrevalentResourceDomain", "PrevalentResourceOrigin" before model 15) with
+ * the domains it is linked to: each list is an array of {"domain": d}
+ * (model 15 on), of {"origin": d, "count": n} (older), or of plain strings.
+ * Times ("lastSeen", "mostRecentUserInteraction") are Unix seconds (WebKit's
+ * WallTime), -1 or 0 when there is none.
+ */
+static const char *const session_lists[] = {
+    "topFrameUniqueRedirectsTo",        "topFrameUniqueRedirectsFrom",     "topFrameLinkDecorationsFrom",
+    "topFrameLoadedThirdPartyScripts",  "subframeUnderTopFrameDomains",    "subframeUnderTopFrameOrigins",
+    "subresourceUnderTopFrameDomains",  "subresourceUnderTopFrameOrigins", "subresourceUniqueRedirectsTo",
+    "subresourceUniqueRedirectsFrom",   "storageAccessUnderTopFrameDomains", "storageAccessUnderTopFrameOrigins",
+};
+
+#define SESSION_ENTRIES_MAX 1000000u /* entries read from one log; a real one holds hundreds */
+
+/* A Unix-seconds real into *t when it is a time (> 0). */
+static const vg_time *unix_real(plist_t n, vg_time *t)
+{
+    double d = 0;
+    if (!n || plist_get_node_type(n) != PLIST_REAL)
+        return NULL;
+    plist_get_real_val(n, &d);
+    if (!(d > 0 && d < 1e11))
+        return NULL;
+    *t = phone__unix_time(d);
+    return t;
+}
+
+/* A list item's domain: a string, or a dictionary's "domain" or "origin". */
+static const char *session_item(plist_t it)
+{
+    const char *d = plist_str(it);
+    if (!d)
+        d = plist_str(dget(it, "domain"));
+    if (!d)
+        d = plist_str(dget(it, "origin"));
+    return d;
+}
+
+static int session_entry(phone_ctx *c, plist_t e, uint32_t i)
+{
+    const char *origin = plist_str(dget(e, "PrevalentResourceDomain"));
+    if (!origin)
+        origin = plist_str(dget(e, "PrevalentResourceOrigin"));
+    if (!origin)
+        return 0;
+    phone__record(c);
+    vg_time t;
+    const vg_time *tp = unix_real(dget(e, "lastSeen"), &t);
+    if (!tp)
+        tp = unix_real(dget(e, "mostRecentUserInteraction"), &t);
+    char rec[600];
+    snprintf(rec, sizeof rec, "browsingStatistics[%u] %.300s", i, origin);
+    int rc = phone__value(c, IDX_K_DOMAIN, origin, strlen(origin), rec, tp);
+    for (size_t k = 0; !rc && k < sizeof session_lists / sizeof session_lists[0]; k++) {
+        plist_t l = dget(e, session_lists[k]);
+        if (!l || plist_get_node_type(l) != PLIST_ARRAY)
+            continue;
+        snprintf(rec, sizeof rec, "browsingStatistics[%u] %.300s %s", i, origin, session_lists[k]);
+        uint32_t n = plist_array_get_size(l);
+        for (uint32_t j = 0; !rc && j < n; j++) {
+            const char *d = session_item(plist_array_get_item(l, j));
+            if (d)
+                rc = phone__value(c, IDX_K_DOMAIN, d, strlen(d), rec, tp);
+        }
+    }
+    return rc;
+}
+
+static int session_root(phone_ctx *c, plist_t root)
+{
+    plist_t list = plist_get_node_type(root) == PLIST_ARRAY ? root : dget(root, "browsingStatistics");
+    if (!list && plist_get_node_type(root) != PLIST_DICT)
+        return VG_E_PARSE;
+    if (!list || plist_get_node_type(list) != PLIST_ARRAY)
+        return 0;
+    uint32_t n = plist_array_get_size(list);
+    if (n > SESSION_ENTRIES_MAX)
+        n = SESSION_ENTRIES_MAX; /* the rest is not read; a log this long is no browsing session */
+    int rc = 0;
+    for (uint32_t i = 0; i < n && !rc; i++)
+        rc = session_entry(c, plist_array_get_item(list, i), i);
+    return rc;
+}
+
+int phone__read_session_resource_log(phone_ctx *c, const char *file, const char *source)
+{
+    (void)source;
+    return with_plist(c, file, session_root);
 }
 
 /* ---- the shutdown log -------------------------------------------------------------- */

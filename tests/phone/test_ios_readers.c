@@ -432,6 +432,110 @@ static void test_phone_ios_readers__shutdown_log(void **state)
     idx_free(x);
 }
 
+/* WebKit's session resource log: both generations of keys; Unix seconds; an origin-less entry skipped. */
+static plist_t session_log(void)
+{
+    plist_t root = plist_new_dict(), list = plist_new_array(), e = plist_new_dict(), l = plist_new_array();
+    plist_t d = plist_new_dict();
+    plist_dict_set_item(e, "PrevalentResourceDomain", plist_new_string("tracker.example"));
+    plist_dict_set_item(e, "lastSeen", plist_new_real(1700000000.0));
+    plist_dict_set_item(e, "mostRecentUserInteraction", plist_new_real(-1.0));
+    plist_dict_set_item(d, "domain", plist_new_string("evil.example"));
+    plist_array_append_item(l, d);
+    plist_dict_set_item(e, "topFrameUniqueRedirectsTo", l);
+    l = plist_new_array();
+    d = plist_new_dict();
+    plist_dict_set_item(d, "domain", plist_new_string("cdn.example"));
+    plist_array_append_item(l, d);
+    plist_dict_set_item(e, "subresourceUnderTopFrameDomains", l);
+    plist_array_append_item(list, e);
+    e = plist_new_dict(); /* before model 15: "origin" items with counts, no lastSeen */
+    plist_dict_set_item(e, "PrevalentResourceOrigin", plist_new_string("old.example"));
+    plist_dict_set_item(e, "mostRecentUserInteraction", plist_new_real(1600000000.0));
+    l = plist_new_array();
+    d = plist_new_dict();
+    plist_dict_set_item(d, "origin", plist_new_string("x.evil.example"));
+    plist_dict_set_item(d, "count", plist_new_uint(2));
+    plist_array_append_item(l, d);
+    plist_dict_set_item(e, "topFrameUniqueRedirectsFrom", l);
+    l = plist_new_array();
+    plist_array_append_item(l, plist_new_string("plain.example"));
+    plist_dict_set_item(e, "subframeUnderTopFrameOrigins", l);
+    plist_array_append_item(list, e);
+    e = plist_new_dict(); /* no origin: not a record */
+    plist_dict_set_item(e, "topFrameUniqueRedirectsTo", plist_new_array());
+    plist_array_append_item(list, e);
+    plist_dict_set_item(root, "browsingStatistics", list);
+    plist_dict_set_item(root, "version", plist_new_uint(17));
+    return root;
+}
+
+static void assert_session_findings(const idx *x, const phone_report *r, const char *source_part)
+{
+    const phone_finding *f =
+        finding(x, r, "webkit_session_resource_log", PHONE_CRITICAL, "evil.example", "evil-domain");
+    assert_time(f, "2023-11-14T22:13:20Z");
+    assert_string_equal(f->record, "browsingStatistics[0] tracker.example topFrameUniqueRedirectsTo");
+    assert_non_null(strstr(f->source, source_part));
+    f = finding(x, r, "webkit_session_resource_log", PHONE_CRITICAL, "x.evil.example", "evil-domain");
+    assert_time(f, "2020-09-13T12:26:40Z");
+    assert_string_equal(f->record, "browsingStatistics[1] old.example topFrameUniqueRedirectsFrom");
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+        n += strcmp(r->findings[i].artifact, "webkit_session_resource_log") == 0;
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < r->nartifacts; i++)
+        if (strcmp(r->artifacts[i].name, "webkit_session_resource_log") == 0) {
+            assert_int_equal(r->artifacts[i].state, PHONE_READ);
+            assert_int_equal(r->artifacts[i].records, 2);
+            assert_int_equal(r->artifacts[i].values, 6); /* 2 origins and 4 listed domains */
+        }
+}
+
+/* In a backup (any app domain, found through Manifest.db) and in a filesystem dump (Safari's view service). */
+static void test_phone_ios_readers__session_resource_log(void **state)
+{
+    (void)state;
+    static const char rel[] = "Library/WebKit/WebsiteData/ResourceLoadStatistics/full_browsing_session_resourceLog.plist";
+    static const char domain[] = "AppDomain-com.example.browser";
+    const char *root = vg_test_tmpdir("phone_session");
+    char p[1400], id[41];
+    phone_file_id(domain, rel, id);
+    snprintf(p, sizeof p, "%s/Manifest.db", root);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    char *sql = sqlite3_mprintf("CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, "
+                                "flags INTEGER, file BLOB); INSERT INTO Files VALUES (%Q, %Q, %Q, 1, NULL);",
+                                id, domain, rel);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    sqlite3_close(db);
+    assert_int_equal(vg_test_sh("mkdir -p '%s/%.2s'", root, id), 0);
+    char *bin = NULL;
+    uint32_t n = 0;
+    plist_t pl = session_log();
+    plist_to_bin(pl, &bin, &n);
+    plist_free(pl);
+    snprintf(p, sizeof p, "%s/%.2s/%s", root, id, id);
+    vg_test_write_file(p, bin, n);
+    idx *x = index_of();
+    phone_report *r = check_with(x, root, 0, 0);
+    assert_session_findings(x, r, "AppDomain-com.example.browser/Library/WebKit");
+    phone_report_free(r);
+
+    const char *fs = vg_test_tmpdir("phone_session_fs");
+    static const char dev[] = "private/var/mobile/Containers/Data/Application/5A1F0000-0000-4000-8000-000000000001/"
+                              "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData";
+    assert_int_equal(vg_test_sh("mkdir -p '%s/%s'", fs, dev), 0);
+    snprintf(p, sizeof p, "%s/%s/full_browsing_session_resourceLog.plist", fs, dev);
+    vg_test_write_file(p, bin, n);
+    free(bin);
+    r = check_with(x, fs, 1, 0);
+    assert_session_findings(x, r, "SafariViewService/Library/WebKit/WebsiteData/full_browsing_session_resourceLog");
+    phone_report_free(r);
+    idx_free(x);
+}
+
 /* Every allocation of a check failing in turn: a clean VG_E_NOMEM (or a check that got by), no leak, no crash. */
 static void test_phone_ios_readers__alloc_failures(void **state)
 {
@@ -476,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_phone_ios_readers__interactions_resolved),
         cmocka_unit_test(test_phone_ios_readers__shutdown_log),
         cmocka_unit_test(test_phone_ios_readers__datausage_truncation),
+        cmocka_unit_test(test_phone_ios_readers__session_resource_log),
         cmocka_unit_test(test_phone_ios_readers__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
