@@ -135,7 +135,7 @@ static int index_build(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *sp = cli_store_path(store_opt);
     int rc = niocs ? scan_index_from_files(iocs, niocs, NULL, &x, &err)
-                   : store_open(sp, STORE_READONLY, &st, &err);
+                   : store_open(sp, STORE_READONLY | STORE_STREAM, &st, &err);
     if (!rc && !niocs)
         rc = scan_index_from_store(st, collection, NULL, &x, &err);
     if (!rc && !niocs) {

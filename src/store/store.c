@@ -48,7 +48,9 @@ int store_query_open(store *s, const store_query *q, store_iter **out, vg_error 
 int store_iter_next(store_iter *it, store_row *row, vg_error *err)
 {
     int rc = it->s->ops->iter_next(it, row, err);
-    if (rc == 1) {
+    if (rc == 1 && it->any_order) {
+        it->returned++;
+    } else if (rc == 1) {
         if (!it->returned)
             snprintf(it->added_first, sizeof it->added_first, "%s", row->added);
         snprintf(it->added_last, sizeof it->added_last, "%s", row->added);

@@ -29,6 +29,9 @@ typedef struct store_iter store_iter;
 enum {
     STORE_CREATE = 1,   /* create the store if it does not exist */
     STORE_READONLY = 2, /* open for reading only */
+    STORE_STREAM = 4,   /* the caller reads much of the store once (compiling the match index): no memory map
+                           and a small page cache, so that reading a store of a gigabyte costs a few MB of
+                           memory, not hundreds (pages read once gain nothing from either) */
 };
 
 /*
@@ -96,7 +99,9 @@ typedef struct store_query {
     size_t nat;                       /* how many */
     size_t limit;                     /* page size; 0: no limit */
     const char *cursor;               /* from store_iter_next_cursor of the previous page */
-    int any_order;                    /* rows in any order: no sort (much faster over a whole store); not with
+    int any_order;                    /* rows in any order: no sort, and the engine reads them the cheapest
+                                         way (a whole-store read is much faster); no cursor nor dates added
+                                         are kept (store_iter_cursor, _added_first/_last give ""). Not with
                                          limit or cursor, which need the order of date added */
 } store_query;
 

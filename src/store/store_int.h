@@ -96,6 +96,7 @@ struct store_iter {
     size_t limit;                      /* page size, 0 for none */
     size_t returned;                   /* rows handed out so far */
     int more;                          /* a row beyond the page exists */
+    int any_order;                     /* rows in no order (store_query.any_order): no cursor, no dates kept */
     char next_cursor[96];              /* cursor for the next page, "" if none */
     char added_first[VG_TIME_MAX];     /* date added of the first row returned */
     char added_last[VG_TIME_MAX];      /* date added of the last row returned */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/vg_alloc.h"
@@ -15,6 +16,11 @@
 #include "vg_test.h"
 
 static char path[4200];
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static store_object obj(const char *id, const char *type, const char *modified, const char *json)
 {
@@ -239,6 +245,101 @@ static void test_store_sqlite__newer_schema_is_refused(void **state)
     assert_non_null(strstr(err.msg, "newer"));
 }
 
+/* The rows of q as sorted "collection id json" lines, joined by newlines (caller frees). */
+static char *rows_of(store *s, const store_query *q, size_t *n)
+{
+    store_iter *it;
+    vg_error err = {0};
+    assert_int_equal(store_query_open(s, q, &it, &err), 0);
+    size_t cap = 1024, k = 0;
+    char **v = vg_malloc(cap * sizeof *v);
+    store_row row;
+    int rc;
+    while ((rc = store_iter_next(it, &row, &err)) == 1) {
+        if (k == cap)
+            v = vg_realloc(v, (cap *= 2) * sizeof *v);
+        char line[256];
+        snprintf(line, sizeof line, "%s %s %s", row.collection, row.id, row.json);
+        v[k++] = vg_strdup(line);
+    }
+    assert_int_equal(rc, 0);
+    if (q->any_order)
+        assert_string_equal(store_iter_cursor(it), ""); /* rows in no order have no cursor */
+    store_iter_free(it);
+    qsort(v, k, sizeof *v, strcmp_ptr);
+    size_t total = 1;
+    for (size_t i = 0; i < k; i++)
+        total += strlen(v[i]) + 1;
+    char *all = vg_malloc(total), *o = all;
+    for (size_t i = 0; i < k; i++) {
+        size_t l = strlen(v[i]);
+        memcpy(o, v[i], l);
+        o[l] = '\n';
+        o += l + 1;
+        vg_free(v[i]);
+    }
+    *o = 0;
+    vg_free(v);
+    *n = k;
+    return all;
+}
+
+/*
+ * A query in any order reads the whole table when its types hold an eighth
+ * of the rows or more, and goes through the type index otherwise: both give
+ * the rows that the ordered query gives (latest versions, per collection).
+ */
+static void test_store_sqlite__any_order_gives_the_same_rows(void **state)
+{
+    (void)state;
+    store *s = fresh("store_any_order");
+    vg_error err = {0};
+    assert_int_equal(store_begin(s, &err), 0);
+    char id[64], json[64];
+    for (int i = 0; i < 6000; i++) {
+        const char *type = i % 3 == 0 ? "indicator" : i % 97 == 1 ? "tool" : "malware";
+        snprintf(id, sizeof id, "%s--%d", type, i);
+        snprintf(json, sizeof json, "{\"n\":%d}", i);
+        put(s, i % 5 == 0 ? "partners" : NULL, obj(id, type, "2020-01-01T00:00:00Z", json), 1);
+        if (i % 7 == 0) { /* a later version: only it is the latest */
+            snprintf(json, sizeof json, "{\"n\":%d,\"v\":2}", i);
+            put(s, i % 5 == 0 ? "partners" : NULL, obj(id, type, "2021-01-01T00:00:00Z", json), 1);
+        }
+    }
+    assert_int_equal(store_commit(s, &err), 0);
+    static const char *const many[] = {"indicator"}, *const few[] = {"tool"}, *const two[] = {"tool", "indicator"};
+    const struct {
+        const char *const *types;
+        size_t ntypes;
+        const char *collection;
+        int versions;
+        size_t rows;
+    } cases[] = {
+        {many, 1, NULL, STORE_VER_LAST, 2000},        /* a third of the rows: the whole table */
+        {many, 1, "partners", STORE_VER_LAST, 400},   /* one collection's */
+        {many, 1, NULL, STORE_VER_ALL, 2000 + 286},   /* every version */
+        {few, 1, NULL, STORE_VER_LAST, 42},           /* under an eighth: the index */
+        {two, 2, NULL, STORE_VER_LAST, 2042},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        store_query q = {0};
+        q.types = cases[c].types;
+        q.ntypes = cases[c].ntypes;
+        q.collection = cases[c].collection;
+        q.versions = cases[c].versions;
+        size_t n1, n2;
+        char *ordered = rows_of(s, &q, &n1);
+        q.any_order = 1;
+        char *any = rows_of(s, &q, &n2);
+        assert_int_equal(n1, cases[c].rows);
+        assert_int_equal(n2, n1);
+        assert_string_equal(any, ordered);
+        vg_free(ordered);
+        vg_free(any);
+    }
+    store_close(s);
+}
+
 int main(void)
 {
     vg_alloc_init();
@@ -248,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_store_sqlite__rollback_leaves_store_unchanged),
         cmocka_unit_test(test_store_sqlite__refuses_foreign_files),
         cmocka_unit_test(test_store_sqlite__newer_schema_is_refused),
+        cmocka_unit_test(test_store_sqlite__any_order_gives_the_same_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
