@@ -8,7 +8,8 @@
  *
  * Environment: VIGIL_BENCH_TAXII_OBJECTS (default 5000), VIGIL_BENCH_SECONDS
  * (default 3 per figure), VIGIL_BENCH_CLIENTS (default 4), VIGIL_BENCH_LIMIT (default 100),
- * VIGIL_BENCH_ENVELOPES (default 3). The wrk figures on 100,000 objects are
+ * VIGIL_BENCH_ENVELOPES (default 3), VIGIL_BENCH_LOG (1: the server's log on
+ * stderr, with the phases of each POST). The wrk figures on 100,000 objects are
  * bench/taxii_wrk.sh's.
  */
 #include <curl/curl.h>
@@ -21,6 +22,7 @@
 
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
+#include "core/vg_log.h"
 #include "taxii/taxii.h"
 #include "bench.h"
 
@@ -110,6 +112,14 @@ static void load(const char *what, int clients)
     free(w);
 }
 
+/* VIGIL_BENCH_LOG=1: the server's log lines (a large POST's phases) on stderr. */
+static void log_line(int level, const char *msg, void *ctx)
+{
+    (void)level;
+    (void)ctx;
+    fprintf(stderr, "%s\n", msg);
+}
+
 static void indicator(vg_buf *b, int n)
 {
     vg_buf_printf(b,
@@ -125,7 +135,10 @@ int main(void)
 {
     vg_alloc_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    const char *e = getenv("VIGIL_BENCH_TAXII_OBJECTS");
+    const char *e = getenv("VIGIL_BENCH_LOG");
+    if (e && e[0] == '1')
+        vg_log_set(log_line, NULL, VG_LOG_INFO);
+    e = getenv("VIGIL_BENCH_TAXII_OBJECTS");
     int nobj = e ? (int)strtol(e, NULL, 10) : 5000;
     e = getenv("VIGIL_BENCH_SECONDS");
     if (e)

@@ -5,8 +5,10 @@
  * (taxii__json_compact), the bytes must be exactly those of jansson's dump of
  * the parsed object, which the server would store otherwise; and when the
  * scanner vouches for a whole envelope (taxii__json_envelope), jansson must
- * accept the body exactly when it accepts each object alone. The input is
- * the body.
+ * accept the body exactly when it accepts each object alone; and when
+ * taxii__json_tree builds a tree (of the body, of each object), it is the
+ * tree jansson parses (same values, same key order) and its text is the
+ * compacted one. The input is the body.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -18,6 +20,31 @@
 #include "core/vg_alloc.h"
 #include "taxii/taxii.h"
 #include "taxii/taxii_json.h"
+
+/* When taxii__json_tree accepts v, its tree must dump as want (jansson's parse of v, or NULL: parse it here). */
+static void same_tree(const char *v, size_t n, json_t *want)
+{
+    vg_buf out, ref;
+    vg_buf_init(&out, 0);
+    vg_buf_init(&ref, 0);
+    json_t *t = NULL;
+    if (taxii__json_tree(v, n, &out, &t) == 0) {
+        json_t *mine = want ? json_incref(want) : json_loadb(v, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+        char *a = json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        char *b = mine ? json_dumps(mine, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+        if (!a || !b || strcmp(a, b) != 0 || !json_equal(t, mine) || taxii__json_compact(v, n, &ref) != 0 ||
+            ref.len != out.len || memcmp(ref.data, out.data, out.len) != 0) {
+            fprintf(stderr, "tree \"%s\" but jansson \"%s\"\n", a ? a : "(null)", b ? b : "(refused)");
+            abort();
+        }
+        free(a);
+        free(b);
+        json_decref(mine);
+    }
+    json_decref(t);
+    vg_buf_free(&out);
+    vg_buf_free(&ref);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(body, data, size);
     vg_error err = {0};
+    same_tree(body, size, NULL);
     json_t *root = NULL, *objs = NULL;
     int whole = taxii_envelope_parse(body, size, 1000, &root, &objs, &err);
     /*
@@ -64,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vg_buf out;
             vg_buf_init(&out, 0);
             for (size_t i = 0; i < n; i++) {
+                same_tree(sp[i].p, sp[i].n, json_array_get(objs, i));
                 vg_buf_reset(&out);
                 if (taxii__json_compact(sp[i].p, sp[i].n, &out) != 0)
                     continue;

@@ -14,6 +14,7 @@
 #ifndef TAXII_JSON_H
 #define TAXII_JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/vg_buf.h"
@@ -83,5 +84,16 @@ int taxii__json_envelope(const char *text, size_t n, size_t max, taxii_span **sp
  * value.
  */
 int taxii__json_compact(const char *v, size_t n, vg_buf *out);
+
+/*
+ * taxii__json_compact, and in the same pass the tree json_loadb(v, n,
+ * JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) gives: *tree (the caller
+ * decrefs it) and the compact text appended to out. TAXII_JSON_DECLINED
+ * where taxii__json_compact declines and for a key twice in an object (the
+ * caller asks jansson, which gives the tree or the error), VG_E_NOMEM
+ * (jansson's allocations included), VG_E_LIMIT. *tree is NULL unless 0 is
+ * returned; out may hold part of the text.
+ */
+int taxii__json_tree(const char *v, size_t n, vg_buf *out, json_t **tree);
 
 #endif

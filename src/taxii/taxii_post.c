@@ -74,11 +74,16 @@ static int refuse(prepared *p, const char *why)
     return p->fail ? 0 : VG_E_NOMEM;
 }
 
-/* The text to store: the object's own text compacted (the bytes stix_dump would give), else its dump. */
-static int object_text(json_t *obj, const taxii_span *raw, vg_buf *tmp, prepared *p)
+/*
+ * The text to store: already in tmp (have_text), else the object's own text
+ * compacted (the bytes stix_dump would give), else its dump.
+ */
+static int object_text(json_t *obj, const taxii_span *raw, int have_text, vg_buf *tmp, prepared *p)
 {
-    vg_buf_reset(tmp);
-    if (raw && taxii__json_compact(raw->p, raw->n, tmp) == 0) {
+    if (have_text) {
+        p->so.json_len = tmp->len;
+        p->text = vg_buf_detach(tmp);
+    } else if (vg_buf_reset(tmp), raw && taxii__json_compact(raw->p, raw->n, tmp) == 0) {
         p->so.json_len = tmp->len;
         p->text = vg_buf_detach(tmp);
     } else {
@@ -88,8 +93,12 @@ static int object_text(json_t *obj, const taxii_span *raw, vg_buf *tmp, prepared
     return p->text ? 0 : VG_E_NOMEM;
 }
 
-/* Prepares object i from obj (and its text raw, if known). 0 (refusals included) or VG_E_NOMEM. */
-static int prepare(json_t *obj, const taxii_span *raw, size_t i, prepared *p, stix_issues *is, vg_buf *tmp)
+/*
+ * Prepares object i from obj (and its text raw, if known; have_text: its
+ * compact text is in tmp already). 0 (refusals included) or VG_E_NOMEM.
+ */
+static int prepare(json_t *obj, const taxii_span *raw, int have_text, size_t i, prepared *p, stix_issues *is,
+                   vg_buf *tmp)
 {
     const char *id = json_string_value(json_object_get(obj, "id"));
     if (id && strlen(id) < sizeof p->id)
@@ -131,7 +140,7 @@ static int prepare(json_t *obj, const taxii_span *raw, size_t i, prepared *p, st
     p->so.created = m.created;
     if (p->so.has_version)
         vg_time_format(&p->so.version, p->ver);
-    return object_text(obj, raw, tmp, p);
+    return object_text(obj, raw, have_text, tmp, p);
 }
 
 /* Records the first fatal error of the job. */
@@ -162,7 +171,16 @@ static void *prep_run(void *arg)
         size_t end = start + PREP_CHUNK < j->n ? start + PREP_CHUNK : j->n;
         for (size_t i = start; i < end; i++) {
             json_t *obj = j->objs ? json_array_get(j->objs, i) : NULL;
+            int have_text = 0, rc = 0;
             if (!j->objs) {
+                /* The tree and the text in one pass; what the scanner declines goes to jansson. */
+                vg_buf_reset(&tmp);
+                rc = taxii__json_tree(j->raw[i].p, j->raw[i].n, &tmp, &obj);
+                have_text = rc == 0;
+                if (rc == TAXII_JSON_DECLINED)
+                    rc = 0;
+            }
+            if (!j->objs && !obj && !rc) {
                 json_error_t je;
                 obj = json_loadb(j->raw[i].p, j->raw[i].n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
                 if (!obj) {
@@ -172,7 +190,8 @@ static void *prep_run(void *arg)
                     break;
                 }
             }
-            int rc = prepare(obj, j->raw ? &j->raw[i] : NULL, i, &j->out[i], &is, &tmp);
+            if (!rc)
+                rc = prepare(obj, j->raw ? &j->raw[i] : NULL, have_text, i, &j->out[i], &is, &tmp);
             if (!j->objs)
                 json_decref(obj);
             if (rc) {

@@ -3,8 +3,9 @@
  * envelope found in the body (taxii__json_elements) and compacted to exactly
  * the bytes jansson's dump of the parsed object gives (taxii__json_compact),
  * or declined where jansson would write something else (\u and \/ escapes,
- * real numbers, -0). fuzz/fuzz_taxii_compact.c compares the two on random
- * input.
+ * real numbers, -0); and the jansson tree built in the same pass
+ * (taxii__json_tree), the same as jansson's parse. fuzz/fuzz_taxii_compact.c
+ * compares them on random input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -121,6 +122,102 @@ static void test_taxii_json_envelope__strict(void **state)
     }
 }
 
+/*
+ * Builds the tree and text of text; when it succeeds, the tree must dump as
+ * jansson's parse of text does (same values, same key order) and the text
+ * must be taxii__json_compact's. Returns taxii__json_tree's result.
+ */
+static int tree_of(const char *text)
+{
+    vg_buf out, ref;
+    vg_buf_init(&out, 0);
+    vg_buf_init(&ref, 0);
+    json_t *t = NULL;
+    int rc = taxii__json_tree(text, strlen(text), &out, &t);
+    if (rc == 0) {
+        assert_non_null(t);
+        json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+        assert_non_null(v);
+        assert_true(json_equal(t, v));
+        char *a = json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        char *b = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        assert_string_equal(a, b);
+        assert_int_equal(taxii__json_compact(text, strlen(text), &ref), 0);
+        assert_int_equal(out.len, ref.len);
+        assert_memory_equal(out.data, ref.data, out.len);
+        free(a);
+        free(b);
+        json_decref(v);
+    } else {
+        assert_null(t);
+    }
+    json_decref(t);
+    vg_buf_free(&out);
+    vg_buf_free(&ref);
+    return rc;
+}
+
+static void test_taxii_json_tree__same_as_jansson(void **state)
+{
+    (void)state;
+    const char *same[] = {
+        "{\"type\":\"indicator\",\"n\":[1,-2,0,123456789012345,-12345678901234],\"t\":true,\"f\":false,\"z\":null}",
+        " { \"a\" : { \"b\" : [ ] , \"c\" : { } } ,\n\t\"d\" : \"x y\" } ",
+        "{\"s\":\"q\\\"b\\\\s\\b\\f\\n\\r\\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f\"}",
+        "{\"a\\tb\":1,\"a\\nb\":2,\"\":3,\"a\\\\/b\":4}", /* escaped keys, decoded; an empty key */
+        "{\"z\":1,\"a\":2,\"m\":{\"y\":[{\"b\":1,\"a\":2}]}}", /* key order kept */
+        "[1,[2,[3]],\"x\",{}]",
+        "\"top\"", "7", "true", "null", "[]", "{}",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (tree_of(same[i]) != 0)
+            fail_msg("declined %zu: %s", i, same[i]);
+    /* A string longer than the decoding buffer on the stack, with escapes. */
+    char big[2048] = "{\"long\\tkey";
+    size_t k = strlen(big);
+    for (int i = 0; i < 300; i++, k += 3)
+        memcpy(big + k, "a\\n", 3);
+    memcpy(big + k, "\":\"", 3);
+    k += 3;
+    for (int i = 0; i < 300; i++, k += 3)
+        memcpy(big + k, "b\\\"", 3);
+    memcpy(big + k, "\"}", 3);
+    assert_int_equal(tree_of(big), 0);
+    /* Declined: a key twice (jansson refuses it, with its message), what compaction declines, bad text. */
+    const char *declined[] = {
+        "{\"a\":1,\"a\":2}", "{\"x\":{\"a\\n\":1,\"a\\n\":2}}", "[{\"a\":1,\"b\":{},\"a\":[]}]",
+        "{\"s\":\"\\u0041\"}", "{\"s\":\"a\\/b\"}", "{\"a\\/b\":1}", "{\"n\":2.5}", "{\"n\":-0}",
+        "{\"n\":1e3}", "{\"n\":1234567890123456}", "{\"a\":1,}", "{\"a\":1} x", "[1 2]", "{\"a\" 1}", "[01]",
+        "", "{", "\"\x80\"",
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof declined[0]; i++)
+        if (tree_of(declined[i]) != TAXII_JSON_DECLINED)
+            fail_msg("not declined %zu: %s", i, declined[i]);
+}
+
+/* Every allocation failing in turn: VG_E_NOMEM and nothing kept (ASan would see a leak), until it succeeds. */
+static void test_taxii_json_tree__out_of_memory(void **state)
+{
+    (void)state;
+    const char *text = "{\"id\":\"a\\tb\",\"n\":[1,{\"k\":\"v\"},true],\"o\":{\"x\":null}}";
+    int rc = VG_E_NOMEM;
+    long n;
+    for (n = 1; rc == VG_E_NOMEM && n < 1000; n++) {
+        vg_buf out;
+        vg_buf_init(&out, 0);
+        json_t *t = NULL;
+        vg_alloc_fail_after(n);
+        rc = taxii__json_tree(text, strlen(text), &out, &t);
+        vg_alloc_fail_after(0);
+        if (rc)
+            assert_null(t);
+        json_decref(t);
+        vg_buf_free(&out);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(n > 5); /* it did fail along the way */
+}
+
 int main(void)
 {
     vg_alloc_init();
@@ -128,6 +225,8 @@ int main(void)
         cmocka_unit_test(test_taxii_json_compact__same_as_jansson),
         cmocka_unit_test(test_taxii_json_elements__envelope),
         cmocka_unit_test(test_taxii_json_envelope__strict),
+        cmocka_unit_test(test_taxii_json_tree__same_as_jansson),
+        cmocka_unit_test(test_taxii_json_tree__out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
