@@ -4,7 +4,9 @@
  * observation must lie inside the input (or the extractor's scratch buffer
  * for undone defanging) and its offset inside the input. Each observation is
  * also looked up in a small index (URL normalisation, domain walk, address
- * parsing), and JSON paths are asked for every observation's offset.
+ * parsing), in one step and in two (idx_prepare, idx_lookup_prepared: the
+ * same count of hits, in an index with URL keys and one without), and JSON
+ * paths are asked for every observation's offset.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +17,7 @@
 #include "evidence/ev.h"
 #include "match/idx.h"
 
-static idx *x;
+static idx *x, *y; /* y: no URL key, so URL lookups prepare their host */
 
 typedef struct ctx {
     const char *data;
@@ -33,7 +35,14 @@ static int on_obs(const ev_obs *o, void *p)
     (void)sink;
     static const int kinds[] = {0, IDX_K_DOMAIN, IDX_K_URL, IDX_K_IPV4, IDX_K_IPV6, IDX_K_EMAIL, IDX_K_HASH,
                                 IDX_K_WALLET, IDX_K_FILE_NAME, IDX_K_FILE_PATH, IDX_K_STRING};
-    idx_lookup(x, kinds[o->kind], o->value, o->len, NULL, NULL);
+    idx *both[] = {x, y};
+    for (int k = 0; k < 2; k++) {
+        int one = idx_lookup(both[k], kinds[o->kind], o->value, o->len, NULL, NULL);
+        idx_pre pre;
+        idx_prepare(both[k], kinds[o->kind], o->value, o->len, &pre);
+        if (idx_lookup_prepared(both[k], &pre, kinds[o->kind], o->value, o->len, NULL, NULL) != one)
+            abort();
+    }
     char path[256];
     ev_json_path(c->data, c->size, (size_t)o->offset, path, sizeof path);
     return 0;
@@ -47,13 +56,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vg_error err = {0};
         ev_text_new(0, &t, &err);
         idx_builder *b = NULL;
-        idx_builder_new(&b, &err);
-        static const char *const pats[] = {"[domain-name:value = 'evil.com']", "[ipv4-addr:value = '10.0.0.0/8']",
-                                           "[ipv6-addr:value = '2001:db8::/32']", "[url:value = 'http://a.b/c']",
-                                           "[file:name = 'x.exe']", "[email-addr:value = 'a@b.com']"};
-        for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
-            idx_builder_add_pattern(b, "i", NULL, pats[i], 0, NULL, &err);
-        idx_builder_finish(b, &x, &err);
+        static const char *const pats[] = {
+            "[domain-name:value = 'evil.com']", "[ipv4-addr:value = '10.0.0.0/8']", "[ipv4-addr:value = '1.2.3.4']",
+            "[ipv6-addr:value = '2001:db8::/32']", "[file:name = 'x.exe']", "[email-addr:value = 'a@b.com']",
+            "[domain-name:value = 'a.b.c.d.e.f.g.h.example']",
+            "[file:hashes.MD5 = '0123456789abcdef0123456789abcdef']", "[url:value = 'http://a.b/c']"};
+        size_t np = sizeof pats / sizeof pats[0];
+        for (int k = 0; k < 2; k++) {
+            idx_builder_new(&b, &err);
+            for (size_t i = 0; i < np - (size_t)k; i++) /* the second without the URL */
+                idx_builder_add_pattern(b, "i", NULL, pats[i], 0, NULL, &err);
+            idx_builder_finish(b, k ? &y : &x, &err);
+        }
     }
     /* a copy without slack, so that reads past the end are caught */
     char *buf = malloc(size ? size : 1);

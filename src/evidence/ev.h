@@ -112,7 +112,7 @@ typedef struct ev_chunk {
     size_t len;      /* bytes in use */
     size_t cap;      /* bytes allocated */
     uint64_t offset; /* stream offset of data[0] */
-    uint64_t line;   /* 1-based line number of data[0] */
+    uint64_t line;   /* 1-based line number of data[0]; 0 when the stream does not count (EV_STREAM_NOLINES) */
 } ev_chunk;
 
 /* Allocates a chunk buffer of `cap` bytes (at least 64 KB). */
@@ -125,7 +125,10 @@ enum { EV_PLAIN = 0, EV_GZIP = 1, EV_ZSTD = 2 };
 typedef struct ev_stream ev_stream;
 
 /* ev_stream_open flags. */
-enum { EV_STREAM_HASH = 1 /* hash the raw bytes read (MD5, SHA-1, SHA-256) */ };
+enum {
+    EV_STREAM_HASH = 1,   /* hash the raw bytes read (MD5, SHA-1, SHA-256) */
+    EV_STREAM_NOLINES = 2 /* do not count lines: chunks get line 0 (the caller counts them, e.g. in parallel) */
+};
 
 /* Opens path for reading. VG_E_NOTFOUND, VG_E_IO. */
 int ev_stream_open(const char *path, int flags, ev_stream **out, vg_error *err);

@@ -43,6 +43,7 @@ struct ev_stream {
     size_t carry_cap;     /* allocated */
     uint64_t offset;      /* stream offset of the next chunk */
     uint64_t line;        /* line number of the next chunk */
+    int nolines;          /* EV_STREAM_NOLINES: chunks get line 0 */
     EVP_MD_CTX *md[3];    /* MD5, SHA-1, SHA-256 when hashing */
 };
 
@@ -88,6 +89,7 @@ int ev_stream_open(const char *path, int flags, ev_stream **out, vg_error *err)
     }
     s->fd = fd;
     s->line = 1;
+    s->nolines = (flags & EV_STREAM_NOLINES) != 0;
     s->path = vg_strdup(path);
     s->raw = vg_malloc(RAW_BUF);
     struct stat st;
@@ -316,9 +318,10 @@ int ev_stream_next(ev_stream *s, ev_chunk *c, vg_error *err)
         }
     }
     c->offset = s->offset;
-    c->line = s->line;
+    c->line = s->nolines ? 0 : s->line;
     s->offset += c->len;
-    s->line += count_lines(c->data, c->len);
+    if (!s->nolines)
+        s->line += count_lines(c->data, c->len);
     return 1;
 }
 

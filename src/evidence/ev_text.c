@@ -340,32 +340,29 @@ static size_t ipv6_at(scan *s, size_t i, int *rc)
 
 /*
  * The end of the alphanumeric run starting at p[j] (j < len); *digits is
- * cleared when the run holds a non-digit. (Sixteen bytes a step with SSE2
- * was tried: no faster, runs in logs are short.)
+ * cleared when the run holds a non-digit, *hex when it holds a non-hex
+ * character (so a hash needs no second look). Sixteen bytes a step with SSE2
+ * was tried: no fewer instructions, runs in logs are short.
  */
-static inline size_t alnum_run(const uint8_t *p, size_t j, size_t len, int *digits)
+static inline size_t alnum_run(const uint8_t *p, size_t j, size_t len, int *digits, int *hex)
 {
     while (j < len && (cls[p[j]] & C_ALNUM)) {
         *digits &= (cls[p[j]] & C_DIGIT) != 0;
+        *hex &= (cls[p[j]] & C_HEX) != 0;
         j++;
     }
     return j;
 }
 
 /* Checks one maximal alphanumeric run for a hash or a wallet. */
-static int run_check(scan *s, size_t a, size_t e)
+static int run_check(scan *s, size_t a, size_t e, int hex)
 {
     const char *b = s->buf;
     size_t n = e - a;
     if (n < 26)
         return 0;
-    if ((s->t->want & EV_WANT_HASH) && (n == 32 || n == 40 || n == 64 || n == 128)) {
-        size_t k = a;
-        while (k < e && (cls[(uint8_t)b[k]] & C_HEX))
-            k++;
-        if (k == e)
-            return emit(s, EV_HASH, b + a, n, a, 0);
-    }
+    if ((s->t->want & EV_WANT_HASH) && (n == 32 || n == 40 || n == 64 || n == 128) && hex)
+        return emit(s, EV_HASH, b + a, n, a, 0);
     if (!(s->t->want & EV_WANT_WALLET))
         return 0;
     if (n == 42 && b[a] == '0' && b[a + 1] == 'x') {
@@ -544,8 +541,9 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
             /* one label: alphanumeric runs joined by - and _ */
             while (j < len) {
                 size_t ra = j;
-                j = alnum_run(p, j, len, &digits);
-                if (j - ra >= 26 && (rc = run_check(&s, ra, j)))
+                int hex = 1;
+                j = alnum_run(p, j, len, &digits, &hex);
+                if (j - ra >= 26 && (rc = run_check(&s, ra, j, hex)))
                     return rc;
                 if (j < len && (cls[p[j]] & C_JOIN) && j + 1 < len && (cls[p[j + 1]] & (C_ALNUM | C_JOIN))) {
                     digits = 0;

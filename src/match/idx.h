@@ -217,6 +217,29 @@ typedef int (*idx_hit_fn)(const idx_hit *h, void *ctx);
 int idx_lookup(const idx *x, int kind, const char *value, size_t len, idx_hit_fn fn, void *ctx);
 
 /*
+ * A lookup in two steps, for callers with many values: idx_prepare hashes
+ * the keys a value's lookup will probe first and starts fetching their bloom
+ * filter words into the cache without waiting; idx_lookup_prepared, called a
+ * few values later with the same value, finishes it (same hits, same order,
+ * same return as idx_lookup). Meanwhile the cache misses of several lookups
+ * overlap instead of following one another. Kinds without a prepared form
+ * are looked up in full by idx_lookup_prepared.
+ */
+#define IDX_PRE_SUFFIXES 6
+typedef struct idx_pre {
+    uint8_t how;       /* what was prepared (the index's IDX_PRE_*) */
+    uint8_t n;         /* domain: suffixes prepared */
+    uint8_t addr[4];   /* IPv4: the address */
+    uint32_t off, len; /* the part of the value prepared (a domain trimmed, a URL's host) */
+    uint64_t h0;       /* the exact key's hash, or the longest IPv4 prefix's */
+    uint32_t at[IDX_PRE_SUFFIXES]; /* domain: where each suffix looked up starts (in the part) */
+    uint64_t h[IDX_PRE_SUFFIXES];  /* and its hash */
+} idx_pre;
+void idx_prepare(const idx *x, int kind, const char *value, size_t len, idx_pre *pre);
+int idx_lookup_prepared(const idx *x, const idx_pre *pre, int kind, const char *value, size_t len, idx_hit_fn fn,
+                        void *ctx);
+
+/*
  * Normalises a URL into out (cap bytes): scheme and host lower-case, host
  * trailing dot removed, default port removed, %XX of unreserved characters
  * decoded and other %xx upper-cased, empty path made "/", fragment dropped.

@@ -185,11 +185,25 @@ static int exact(const idx *x, int kind, const char *v, size_t len, long *hits, 
  * fetched together before any is tested, so the cache misses overlap.
  */
 #define WALK_BATCH 16
-static int domain_walk(const idx *x, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
+
+/*
+ * The suffixes of the domain v[0..len) worth a look: their starts in at[] and
+ * hashes in hs[] (at most WALK_BATCH, from label *l on; *l moves past them),
+ * each hash's bloom word prefetched. *vp and *lenp are trimmed first (call
+ * with *l == 0): the bounds idx__key keeps, no trailing dots, no leading "*."
+ * or dots. Returns how many, or -1 when the value cannot be a domain key.
+ */
+typedef struct dom_labels {
+    const uint8_t *u;   /* the trimmed domain */
+    size_t len;         /* its length */
+    unsigned labels;    /* labels in it */
+    size_t starts[128]; /* where each label starts (a DNS name has at most 127 labels) */
+} dom_labels;
+
+static int dom_split(const idx *x, const char *v, size_t len, dom_labels *d)
 {
     if (x->stats.by_kind[IDX_K_DOMAIN] == 0)
-        return 0;
-    /* the bounds idx__key would keep: no trailing dots, no leading "*." or dots */
+        return -1;
     while (len > 0 && v[len - 1] == '.')
         len--;
     if (len >= 2 && v[0] == '*' && v[1] == '.') {
@@ -201,42 +215,61 @@ static int domain_walk(const idx *x, const char *v, size_t len, long *hits, idx_
         len--;
     }
     if (len == 0 || len + 2 > IDX_MAX_VALUE + 8)
-        return 0;
+        return -1;
     /* one pass: check the bytes and note where each label starts (no memchr per label) */
-    size_t starts[128]; /* a DNS name has at most 127 labels */
-    unsigned labels = 1;
-    starts[0] = 0;
+    d->labels = 1;
+    d->starts[0] = 0;
     for (size_t i = 0; i < len; i++) {
         char c = v[i];
         if (c == '.') {
-            if (labels == 128)
-                return 0;
-            starts[labels++] = i + 1;
-        }
-        else if (c == ' ' || c == '/' || c == '@' || c == ':' || c == '\t')
-            return 0;
+            if (d->labels == 128)
+                return -1;
+            d->starts[d->labels++] = i + 1;
+        } else if (c == ' ' || c == '/' || c == '@' || c == ':' || c == '\t')
+            return -1;
     }
-    const uint8_t *u = (const uint8_t *)v;
+    d->u = (const uint8_t *)v;
+    d->len = len;
+    return 0;
+}
+
+/* A batch of the suffixes worth a look from label *l on, hashed, their bloom words prefetched. */
+static int dom_batch(const idx *x, const dom_labels *d, unsigned *l, int cap, size_t *at, uint64_t *hs)
+{
+    int nb = 0;
+    for (; *l < d->labels && nb < cap; (*l)++) {
+        unsigned nlab = d->labels - *l;
+        size_t s = d->starts[*l];
+        if (s >= d->len || !((x->dlabels >> (nlab > 63 ? 63 : nlab)) & 1))
+            continue;
+        at[nb] = s;
+        hs[nb] = idx__hash_val(IDX_K_DOMAIN, d->u + s, d->len - s, 1);
+        __builtin_prefetch(&x->bloom[(hs[nb] >> 20) & (x->nbloom - 1)]);
+        nb++;
+    }
+    return nb;
+}
+
+/*
+ * The domain and each of its parent domains, on label boundaries, hashed in
+ * place and lower-cased on the fly. Only suffixes with a number of labels
+ * some indicator domain has are looked up (x->dlabels); their bloom words are
+ * fetched together before any is tested, so the cache misses overlap.
+ */
+static int domain_walk(const idx *x, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
+{
+    dom_labels d;
+    if (dom_split(x, v, len, &d) < 0)
+        return 0;
     size_t at[WALK_BATCH];
     uint64_t hs[WALK_BATCH];
     unsigned l = 0;
-    while (l < labels) {
-        int nb = 0;
-        /* collect a batch of suffixes worth a look, hash them, fetch their bloom words */
-        for (; l < labels && nb < WALK_BATCH; l++) {
-            unsigned nlab = labels - l;
-            size_t s = starts[l];
-            if (s >= len || !((x->dlabels >> (nlab > 63 ? 63 : nlab)) & 1))
-                continue;
-            at[nb] = s;
-            hs[nb] = idx__hash_val(IDX_K_DOMAIN, u + s, len - s, 1);
-            __builtin_prefetch(&x->bloom[(hs[nb] >> 20) & (x->nbloom - 1)]);
-            nb++;
-        }
+    while (l < d.labels) {
+        int nb = dom_batch(x, &d, &l, WALK_BATCH, at, hs);
         for (int k = 0; k < nb; k++) {
             if (!bloom_maybe(x, hs[k]))
                 continue;
-            const idx_entry *e = probe(x, hs[k], IDX_K_DOMAIN, u + at[k], len - at[k], 1);
+            const idx_entry *e = probe(x, hs[k], IDX_K_DOMAIN, d.u + at[k], d.len - at[k], 1);
             if (e) {
                 int rc = report(x, e, -1, hits, fn, ctx);
                 if (rc)
@@ -356,6 +389,156 @@ static int url_host(const char *v, size_t len, size_t *hs, size_t *hn)
     *hs = s;
     *hn = e - s;
     return 0;
+}
+
+/* ---- lookups in two steps ---------------------------------------------------- */
+
+enum {
+    IDX_PRE_NONE,   /* nothing prepared: the whole lookup later */
+    IDX_PRE_MISS,   /* the value cannot hit */
+    IDX_PRE_DOMAIN, /* domain suffixes of value[off..off+len) */
+    IDX_PRE_V4,     /* an IPv4 address at value[off..off+len) */
+    IDX_PRE_EXACT,  /* an exact key of the value's kind, case folded (hashes) */
+};
+
+static inline void fetch_bloom(const idx *x, uint64_t h)
+{
+    __builtin_prefetch(&x->bloom[(h >> 20) & (x->nbloom - 1)]);
+}
+
+/* The suffixes of a domain at v[0..len), part of a value starting `off` bytes before v. */
+static void pre_domain(const idx *x, const char *v, size_t len, size_t off, idx_pre *pre)
+{
+    dom_labels d;
+    if (dom_split(x, v, len, &d) < 0) {
+        pre->how = IDX_PRE_MISS;
+        return;
+    }
+    size_t at[IDX_PRE_SUFFIXES];
+    unsigned l = 0;
+    int nb = dom_batch(x, &d, &l, IDX_PRE_SUFFIXES, at, pre->h);
+    if (l < d.labels) /* more than the room: the whole walk later */
+        return;
+    pre->how = IDX_PRE_DOMAIN;
+    pre->n = (uint8_t)nb;
+    pre->off = (uint32_t)(off + (size_t)((const char *)d.u - v));
+    pre->len = (uint32_t)d.len;
+    for (int k = 0; k < nb; k++)
+        pre->at[k] = (uint32_t)at[k];
+}
+
+/* An IPv4 address at v[0..len); `off` as above. parse_v4 failing leaves the whole lookup for later. */
+static void pre_v4(const idx *x, const char *v, size_t len, size_t off, idx_pre *pre)
+{
+    uint8_t key[24];
+    if (x->stats.by_kind[IDX_K_IPV4] == 0) {
+        pre->how = IDX_PRE_MISS;
+        return;
+    }
+    if (parse_v4(v, len, pre->addr) != 0)
+        return;
+    uint64_t m = x->v4lens & ((2ull << 32) - 1);
+    if (!((x->v4first[pre->addr[0] >> 6] >> (pre->addr[0] & 63)) & 1) || !m) {
+        pre->how = IDX_PRE_MISS;
+        return;
+    }
+    long n = idx__ip_key(IDX_K_IPV4, pre->addr, 63 - __builtin_clzll(m), key);
+    pre->h0 = idx__hash_val(key[0], key + 1, (size_t)n - 1, 0);
+    fetch_bloom(x, pre->h0);
+    pre->how = IDX_PRE_V4;
+    pre->off = (uint32_t)off;
+    pre->len = (uint32_t)len;
+}
+
+void idx_prepare(const idx *x, int kind, const char *v, size_t len, idx_pre *pre)
+{
+    pre->how = IDX_PRE_NONE;
+    if (!x || len == 0 || len > IDX_MAX_VALUE) {
+        pre->how = IDX_PRE_MISS;
+        return;
+    }
+    switch (kind) {
+    case IDX_K_DOMAIN: pre_domain(x, v, len, 0, pre); break;
+    case IDX_K_IPV4: pre_v4(x, v, len, 0, pre); break;
+    case IDX_K_HASH:
+        if ((len != 32 && len != 40 && len != 64 && len != 128) || !all_hex(v, len)) {
+            pre->how = IDX_PRE_MISS;
+            break;
+        }
+        pre->h0 = idx__hash_val(IDX_K_HASH, (const uint8_t *)v, len, 1);
+        fetch_bloom(x, pre->h0);
+        pre->how = IDX_PRE_EXACT;
+        break;
+    case IDX_K_URL: {
+        size_t hs, hn;
+        if (x->stats.by_kind[IDX_K_URL] != 0) /* the URL key too: the whole lookup later */
+            break;
+        if (url_host(v, len, &hs, &hn) < 0) {
+            pre->how = IDX_PRE_MISS;
+            break;
+        }
+        const char *h = v + hs; /* as host_walk decides */
+        if (memchr(h, ':', hn))
+            break;
+        if (h[hn - 1] >= '0' && h[hn - 1] <= '9' && parse_v4(h, hn, pre->addr) == 0)
+            pre_v4(x, h, hn, hs, pre);
+        else
+            pre_domain(x, h, hn, hs, pre);
+        break;
+    }
+    default: break;
+    }
+}
+
+int idx_lookup_prepared(const idx *x, const idx_pre *pre, int kind, const char *v, size_t len, idx_hit_fn fn,
+                        void *ctx)
+{
+    long hits = 0;
+    int rc = 0;
+    switch (pre->how) {
+    case IDX_PRE_NONE: return idx_lookup(x, kind, v, len, fn, ctx);
+    case IDX_PRE_MISS: return 0;
+    case IDX_PRE_DOMAIN: {
+        const uint8_t *u = (const uint8_t *)v + pre->off;
+        for (int k = 0; k < pre->n && !rc; k++) {
+            if (!bloom_maybe(x, pre->h[k]))
+                continue;
+            const idx_entry *e = probe(x, pre->h[k], IDX_K_DOMAIN, u + pre->at[k], pre->len - pre->at[k], 1);
+            if (e)
+                rc = report(x, e, -1, &hits, fn, ctx);
+        }
+        break;
+    }
+    case IDX_PRE_V4: {
+        uint8_t key[24];
+        uint64_t m = x->v4lens & ((2ull << 32) - 1);
+        int first = 1;
+        while (m) {
+            int q = 63 - __builtin_clzll(m);
+            m &= ~(1ull << q);
+            long n = idx__ip_key(IDX_K_IPV4, pre->addr, q, key);
+            uint64_t h = first ? pre->h0 : idx__hash_val(key[0], key + 1, (size_t)n - 1, 0);
+            first = 0;
+            const idx_entry *e = bloom_maybe(x, h) ? probe(x, h, IDX_K_IPV4, key + 1, (size_t)n - 1, 0) : NULL;
+            if (e) {
+                rc = report(x, e, q, &hits, fn, ctx);
+                break;
+            }
+        }
+        break;
+    }
+    case IDX_PRE_EXACT: {
+        const idx_entry *e =
+            bloom_maybe(x, pre->h0) ? probe(x, pre->h0, kind, (const uint8_t *)v, len, 1) : NULL;
+        if (e)
+            rc = report(x, e, -1, &hits, fn, ctx);
+        break;
+    }
+    default: return idx_lookup(x, kind, v, len, fn, ctx);
+    }
+    if (rc)
+        return rc;
+    return (int)(hits > 0x7fffffff ? 0x7fffffff : hits);
 }
 
 int idx_lookup(const idx *x, int kind, const char *v, size_t len, idx_hit_fn fn, void *ctx)

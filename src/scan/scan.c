@@ -3,9 +3,13 @@
  * observations, look each up in the index, deliver hits in evidence order and
  * fold them into one aggregate per indicator.
  *
- * Two chunks are scanned at once (one on a helper thread) and their hits kept
- * in per-chunk lists, then delivered first chunk first: the hits, their order
- * and the aggregates are the same with one thread or two.
+ * Chunks go through a small pipeline: the calling thread reads chunks into
+ * free slots and delivers finished ones, strictly in evidence order; two
+ * worker threads scan them (extraction, lookups, confirmation), and count
+ * each chunk's lines, so reading, scanning and delivery overlap. Hits carry
+ * lines relative to their chunk until delivery adds the chunk's first line:
+ * the hits, their order and the aggregates are the same with one thread or
+ * two.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -20,6 +24,10 @@
 #include "scan/scan_int.h"
 
 #define DEFAULT_CHUNK ((size_t)4 << 20)
+#define NJOBS 4 /* chunks in flight: two being scanned, one being read, one being delivered */
+#define RING 8          /* lookups in flight: each value's cache lines are fetched RING values before its lookup */
+#define RING_MIN_INDEX ((uint64_t)4 << 20) /* smaller indexes stay in the caches: the ring would only cost */
+#define RING_VAL 4224   /* room for a value the extractor built in its scratch buffer (at most 4160 bytes) */
 
 /* Evidence kinds to index kinds. */
 static const int ev2idx[EV__COUNT] = {
@@ -39,13 +47,25 @@ typedef struct hitrec {
     size_t field_off; /* (size_t)-1: none */
 } hitrec;
 
+/* Where a job is in the pipeline. */
+enum { J_FREE, J_READY, J_BUSY, J_DONE };
+
 /* One chunk's work. */
 typedef struct job {
     const idx *x;
     ev_text *t;
     const char *data; /* the chunk */
     size_t len;
-    uint64_t offset, line;
+    uint64_t offset;  /* stream offset of data[0] */
+    uint64_t nl;      /* newlines in the chunk (counted by the worker) */
+    int st;           /* J_*: guarded by the pipeline's mutex */
+    uint64_t seq;     /* order of submission: delivery follows it */
+    ev_chunk c;       /* the read buffer, for files (allocated on first use) */
+    ev_obs ring[RING]; /* observations prepared, waiting for their lookup (oldest at rhead) */
+    idx_pre pre[RING]; /* their lookups' first steps (idx_prepare) */
+    int ring_on;       /* the index is bigger than the caches: lookups go through the ring */
+    unsigned rhead, rn;
+    char *rbuf;        /* RING values of RING_VAL bytes: the ring's values that are not in the chunk */
     hitrec *hits;
     size_t nhits, cap;
     vg_buf pool;         /* hit values and JSON paths */
@@ -95,15 +115,59 @@ static int add_hit(const idx_hit *h, void *p)
     return 0;
 }
 
+/* Looks up the oldest observation of the ring. */
+static int ring_pop(job *j)
+{
+    unsigned k = j->rhead;
+    const ev_obs *o = &j->ring[k];
+    j->rhead = (k + 1) % RING;
+    j->rn--;
+    j->obs = o;
+    int rc = idx_lookup_prepared(j->x, &j->pre[k], ev2idx[o->kind], o->value, o->len, add_hit, j);
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * An observation: its index lines are prefetched now and it joins the ring;
+ * the oldest waiting one is looked up when the ring is full. Lookups stay in
+ * evidence order (the ring is first in, first out; run_job empties it).
+ */
 static int on_obs(const ev_obs *o, void *p)
 {
     job *j = p;
     int kind = ev2idx[o->kind];
     if (!kind)
         return 0;
-    j->obs = o;
-    int rc = idx_lookup(j->x, kind, o->value, o->len, add_hit, j);
-    return rc < 0 ? rc : 0;
+    if (!j->ring_on) {
+        j->obs = o;
+        int rc = idx_lookup(j->x, kind, o->value, o->len, add_hit, j);
+        return rc < 0 ? rc : 0;
+    }
+    int inside = o->value >= j->data && o->value + o->len <= j->data + j->len;
+    if (!inside && o->len > RING_VAL) { /* cannot be kept: looked up now, after those waiting */
+        while (j->rn) {
+            int rc = ring_pop(j);
+            if (rc)
+                return rc;
+        }
+        j->obs = o;
+        int rc = idx_lookup(j->x, kind, o->value, o->len, add_hit, j);
+        return rc < 0 ? rc : 0;
+    }
+    if (j->rn == RING) {
+        int rc = ring_pop(j);
+        if (rc)
+            return rc;
+    }
+    unsigned k = (j->rhead + j->rn) % RING;
+    idx_prepare(j->x, kind, o->value, o->len, &j->pre[k]);
+    j->ring[k] = *o;
+    if (!inside) { /* the extractor's scratch: copied */
+        memcpy(j->rbuf + (size_t)k * RING_VAL, o->value, o->len);
+        j->ring[k].value = j->rbuf + (size_t)k * RING_VAL;
+    }
+    j->rn++;
+    return 0;
 }
 
 /*
@@ -146,16 +210,30 @@ static int confirm_hits(job *j)
     return 0;
 }
 
-static void *run_job(void *p)
+static uint64_t nlines(const char *p, size_t n)
 {
-    job *j = p;
+    uint64_t k = 0;
+    const char *e = p + n;
+    while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* Scans one chunk; its hits' lines are relative to the chunk (1 = its first line). */
+static void run_job(job *j)
+{
     j->nhits = 0;
     j->rejected = 0;
     vg_buf_reset(&j->pool);
-    j->rc = ev_text_scan(j->t, j->data, j->len, j->offset, j->line, on_obs, j);
+    j->rhead = j->rn = 0;
+    j->rc = ev_text_scan(j->t, j->data, j->len, j->offset, 1, on_obs, j);
+    while (!j->rc && j->rn)
+        j->rc = ring_pop(j);
     if (!j->rc && j->conf)
         j->rc = confirm_hits(j);
-    return NULL;
+    j->nl = nlines(j->data, j->len);
 }
 
 /* ---- aggregation ------------------------------------------------------------ */
@@ -167,7 +245,17 @@ typedef struct state {
     uint32_t *map;    /* open addressing: indicator -> agg index + 1 */
     scan_confirm *conf; /* the evaluator's patterns, when the index has partial indicators */
     size_t map_cap;   /* power of two */
-    job jobs[2];
+    job jobs[NJOBS];
+    uint64_t line_base; /* line of the next chunk delivered in the current file */
+    /* the pipeline: workers take READY jobs, the caller delivers DONE ones in seq order */
+    pthread_mutex_t mu;
+    pthread_cond_t ready; /* a job became READY, or stop */
+    pthread_cond_t done;  /* a job became DONE */
+    pthread_t th[2];
+    int nth;           /* worker threads running */
+    int stop;          /* workers exit */
+    uint64_t next_seq; /* seq of the next job submitted */
+    uint64_t deliver_seq; /* seq of the next job to deliver */
     const char *file; /* the current file */
     char *file_copy;  /* owned copy of it, kept for the aggregates */
     char **files;     /* every file name kept (freed with the summary) */
@@ -273,6 +361,7 @@ static int deliver(state *s, const char *file, uint32_t ind, int kind, int candi
     return 0;
 }
 
+/* Delivers a scanned job's hits (lines made absolute) and moves the file's line on past the chunk. */
 static int deliver_job(state *s, job *j, vg_error *err)
 {
     if (j->rc) {
@@ -284,31 +373,144 @@ static int deliver_job(state *s, job *j, vg_error *err)
     j->rejected = 0;
     for (size_t i = 0; i < j->nhits; i++) {
         const hitrec *h = &j->hits[i];
-        int rc = deliver(s, s->file, h->indicator, h->kind, h->candidate, j->pool.data + h->value_off, h->line,
+        uint64_t line = h->line ? s->line_base + h->line - 1 : 0;
+        int rc = deliver(s, s->file, h->indicator, h->kind, h->candidate, j->pool.data + h->value_off, line,
                          h->offset, h->field_off == (size_t)-1 ? NULL : j->pool.data + h->field_off, err);
         if (rc)
             return rc;
     }
+    s->line_base += j->nl;
+    s->sum->bytes += j->len;
     return 0;
 }
 
-/* Scans up to two chunks, in parallel when asked, and delivers their hits in order. */
-static int scan_pair(state *s, int both, vg_error *err)
+/* ---- the pipeline ------------------------------------------------------------ */
+
+/* A worker: scans READY jobs, oldest first, until told to stop. */
+static void *worker(void *p)
 {
-    int threads = s->o->threads == 1 ? 1 : 2;
-    pthread_t th;
-    int spawned = 0;
-    if (both && threads == 2 && pthread_create(&th, NULL, run_job, &s->jobs[1]) == 0)
-        spawned = 1;
-    run_job(&s->jobs[0]);
-    if (spawned)
-        pthread_join(th, NULL);
-    else if (both)
-        run_job(&s->jobs[1]);
-    int rc = deliver_job(s, &s->jobs[0], err);
-    if (!rc && both)
-        rc = deliver_job(s, &s->jobs[1], err);
-    s->sum->bytes += s->jobs[0].len + (both ? s->jobs[1].len : 0);
+    state *s = p;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        job *j = NULL;
+        for (int i = 0; i < NJOBS; i++)
+            if (s->jobs[i].st == J_READY && (!j || s->jobs[i].seq < j->seq))
+                j = &s->jobs[i];
+        if (!j) {
+            if (s->stop)
+                break;
+            pthread_cond_wait(&s->ready, &s->mu);
+            continue;
+        }
+        j->st = J_BUSY;
+        pthread_mutex_unlock(&s->mu);
+        run_job(j);
+        pthread_mutex_lock(&s->mu);
+        j->st = J_DONE;
+        pthread_cond_broadcast(&s->done);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Starts the workers (none with one thread: jobs then run when submitted). */
+static void pipe_start(state *s)
+{
+    if (s->o->threads == 1)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (pthread_create(&s->th[i], NULL, worker, s) == 0)
+            s->nth++;
+}
+
+static void pipe_stop(state *s)
+{
+    if (!s->nth)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->ready);
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < s->nth; i++)
+        pthread_join(s->th[i], NULL);
+    s->nth = 0;
+}
+
+/* Hands a filled job to the workers (or scans it here without any). */
+static void submit(state *s, job *j)
+{
+    if (!s->nth) {
+        j->seq = s->next_seq++;
+        run_job(j);
+        j->st = J_DONE;
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    j->seq = s->next_seq++;
+    j->st = J_READY;
+    pthread_cond_signal(&s->ready);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The job delivered next, once it is DONE (waits); NULL when nothing is in flight. */
+static job *oldest_done(state *s)
+{
+    if (s->deliver_seq == s->next_seq)
+        return NULL;
+    job *j = NULL;
+    for (int i = 0; i < NJOBS; i++)
+        if (s->jobs[i].st != J_FREE && s->jobs[i].seq == s->deliver_seq)
+            j = &s->jobs[i];
+    if (s->nth) {
+        pthread_mutex_lock(&s->mu);
+        while (j->st != J_DONE)
+            pthread_cond_wait(&s->done, &s->mu);
+        pthread_mutex_unlock(&s->mu);
+    }
+    return j;
+}
+
+/* Delivers the oldest job in flight and frees its slot. `deliver` 0: only wait for it (after an error). */
+static int retire(state *s, int deliver, vg_error *err)
+{
+    job *j = oldest_done(s);
+    if (!j)
+        return 0;
+    int rc = deliver ? deliver_job(s, j, err) : 0;
+    s->deliver_seq++;
+    j->st = J_FREE; /* no worker touches a DONE job: no lock needed */
+    return rc;
+}
+
+/* A free job to fill, delivering the oldest in flight when every job is busy. */
+static int take(state *s, job **out, vg_error *err)
+{
+    while (!s->nth && s->deliver_seq != s->next_seq) { /* one thread: deliver at once and reuse one buffer */
+        int rc = retire(s, 1, err);
+        if (rc)
+            return rc;
+    }
+    for (;;) {
+        for (int i = 0; i < NJOBS; i++)
+            if (s->jobs[i].st == J_FREE) {
+                *out = &s->jobs[i];
+                return 0;
+            }
+        int rc = retire(s, 1, err);
+        if (rc)
+            return rc;
+    }
+}
+
+/* Delivers everything in flight, in order; after an error (rc), only waits for it. Returns rc or the first
+   delivery error. */
+static int drain(state *s, int rc, vg_error *err)
+{
+    while (s->deliver_seq != s->next_seq) {
+        int r = retire(s, rc == 0, err);
+        if (!rc)
+            rc = r;
+    }
     return rc;
 }
 
@@ -343,22 +545,36 @@ static int state_init(state *s, const idx *x, const scan_opts *o, scan_summary *
         if (rc)
             return rc;
     }
-    for (int i = 0; i < 2; i++) {
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->ready, NULL);
+    pthread_cond_init(&s->done, NULL);
+    for (int i = 0; i < NJOBS; i++) {
         s->jobs[i].x = x;
         s->jobs[i].conf = s->conf;
+        s->jobs[i].ring_on = o->prefetch > 0 || (o->prefetch == 0 && idx_get_stats(x)->bytes > RING_MIN_INDEX);
         vg_buf_init(&s->jobs[i].pool, 0);
+        s->jobs[i].rbuf = vg_malloc((size_t)RING * RING_VAL);
+        if (!s->jobs[i].rbuf)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory starting the scan");
         int rc = ev_text_new(want, &s->jobs[i].t, err);
         if (!rc && s->conf)
             rc = ev_text_new(EV_WANT_NET | EV_WANT_HASH | EV_WANT_WALLET | EV_WANT_NAMES, &s->jobs[i].tall, err);
         if (rc)
             return rc;
     }
+    pipe_start(s);
     return 0;
 }
 
 static void state_free(state *s)
 {
-    for (int i = 0; i < 2; i++) {
+    pipe_stop(s);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->ready);
+    pthread_cond_destroy(&s->done);
+    for (int i = 0; i < NJOBS; i++) {
+        ev_chunk_free(&s->jobs[i].c);
+        vg_free(s->jobs[i].rbuf);
         ev_text_free(s->jobs[i].t);
         ev_text_free(s->jobs[i].tall);
         scan__lineobs_reset(&s->jobs[i].lo);
@@ -399,45 +615,27 @@ static size_t cut(const char *d, size_t len, size_t want)
     return nl ? (size_t)(nl - d) + 1 : want;
 }
 
-static uint64_t nlines(const char *p, size_t n)
-{
-    uint64_t k = 0;
-    const char *e = p + n;
-    while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        k++;
-        p++;
-    }
-    return k;
-}
-
 static int buffer_in(state *s, const char *name, const char *data, size_t len, vg_error *err)
 {
     size_t chunk = s->o->chunk ? s->o->chunk : DEFAULT_CHUNK;
     int rc = set_file(s, name, err);
-    uint64_t line = 1;
+    s->line_base = 1;
     size_t at = 0;
     while (!rc && at < len) {
+        job *j;
+        rc = take(s, &j, err);
+        if (rc)
+            break;
         size_t a = cut(data + at, len - at, chunk);
-        job *j0 = &s->jobs[0], *j1 = &s->jobs[1];
-        j0->data = data + at;
-        j0->len = a;
-        j0->offset = at;
-        j0->line = line;
-        size_t b = 0;
-        if (at + a < len) {
-            line += nlines(data + at, a);
-            b = cut(data + at + a, len - at - a, chunk);
-            j1->data = data + at + a;
-            j1->len = b;
-            j1->offset = at + a;
-            j1->line = line;
-            line += nlines(j1->data, b);
-        }
-        rc = scan_pair(s, b > 0, err);
-        at += a + b;
+        j->data = data + at;
+        j->len = a;
+        j->offset = at;
+        submit(s, j);
+        at += a;
         if (s->o->progress.fn)
             s->o->progress.fn("scan", at, len, s->o->progress.ctx);
     }
+    rc = drain(s, rc, err);
     s->sum->files++;
     return rc;
 }
@@ -460,7 +658,6 @@ int scan_buffer(const idx *x, const char *name, const char *data, size_t len, co
 
 typedef struct walkctx {
     state *s;
-    ev_chunk c[2];
     vg_error *err;
     uint64_t total;  /* bytes of every file (for progress) */
     uint64_t done;   /* bytes read before the current file */
@@ -493,6 +690,7 @@ static int lookup_file_value(state *s, int kind, const char *v, vg_error *err)
     ev_obs o = {EV_NONE, v, strlen(v), 0, 0, 0};
     j->obs = &o;
     j->offset = 0;
+    j->nl = 0;
     int rc = idx_lookup(s->x, kind, v, strlen(v), add_hit, j);
     if (rc < 0)
         return j->err.code ? (*err = j->err, rc) : rc;
@@ -523,35 +721,34 @@ static int scan_file(const char *path, uint64_t size, void *p)
     ev_stream *st = NULL;
     int rc = set_file(s, path, err);
     if (!rc)
-        rc = ev_stream_open(path, hash ? EV_STREAM_HASH : 0, &st, err);
+        rc = ev_stream_open(path, EV_STREAM_NOLINES | (hash ? EV_STREAM_HASH : 0), &st, err);
     int capture = !rc && ev_pcap_sniff(path); /* pcap/pcapng: packets, not lines */
     if (capture) {
         scan_capture c = {s->x, capture_hit, s, s->o->progress, w->done, w->total, s->conf};
         rc = scan__capture(&c, st, path, s->sum, err);
     }
+    s->line_base = 1;
+    size_t chunk = s->o->chunk ? s->o->chunk : DEFAULT_CHUNK;
     while (!rc && !capture) {
-        int r0 = ev_stream_next(st, &w->c[0], err);
-        if (r0 <= 0) {
-            rc = r0;
+        job *j;
+        rc = take(s, &j, err);
+        if (!rc && !j->c.data)
+            rc = ev_chunk_init(&j->c, chunk, err);
+        if (rc)
+            break;
+        int r = ev_stream_next(st, &j->c, err);
+        if (r <= 0) {
+            rc = r;
             break;
         }
-        int r1 = ev_stream_next(st, &w->c[1], err);
-        if (r1 < 0) {
-            rc = r1;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            s->jobs[i].data = w->c[i].data;
-            s->jobs[i].len = w->c[i].len;
-            s->jobs[i].offset = w->c[i].offset;
-            s->jobs[i].line = w->c[i].line;
-        }
-        rc = scan_pair(s, r1 == 1, err);
+        j->data = j->c.data;
+        j->len = j->c.len;
+        j->offset = j->c.offset;
+        submit(s, j);
         if (s->o->progress.fn)
             s->o->progress.fn("scan", w->done + ev_stream_raw_read(st), w->total, s->o->progress.ctx);
-        if (r1 == 0)
-            break;
     }
+    rc = drain(s, rc, err);
     /* the file itself: its path, name and (when hashed) hashes */
     if (!rc)
         rc = lookup_file_value(s, IDX_K_FILE_PATH, path, err);
@@ -589,9 +786,6 @@ int scan_run(const idx *x, const char *const *paths, size_t npaths, const scan_o
     w.s = &s;
     w.err = err;
     int rc = state_init(&s, x, o, sum, err);
-    size_t chunk = o->chunk ? o->chunk : DEFAULT_CHUNK;
-    for (int i = 0; i < 2 && !rc; i++)
-        rc = ev_chunk_init(&w.c[i], chunk, err);
     if (!rc && o->progress.fn) {
         w.counting = 1;
         for (size_t i = 0; i < npaths && !rc; i++)
@@ -600,8 +794,6 @@ int scan_run(const idx *x, const char *const *paths, size_t npaths, const scan_o
     }
     for (size_t i = 0; i < npaths && !rc; i++)
         rc = ev_walk(paths[i], scan_file, &w, err);
-    for (int i = 0; i < 2; i++)
-        ev_chunk_free(&w.c[i]);
     for (size_t i = 0; i < sum->naggs; i++)
         sum->aggs[i].last_file_counted = NULL;
     state_free(&s);

@@ -70,6 +70,8 @@ typedef struct scan_opts {
     void *ctx;          /* for on_hit */
     vg_progress progress; /* bytes read of all the evidence */
     const scan_allow *allow; /* values never reported (NULL: none) */
+    int prefetch;       /* lookups prepared a few values ahead (idx_prepare): 0 = when the index outgrows the
+                           caches (over 4 MB), 1 = always, -1 = never; the hits are the same */
 } scan_opts;
 
 /* What the scan found for one indicator. */

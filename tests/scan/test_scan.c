@@ -228,20 +228,22 @@ static void test_scan_pipeline__sample_planted_hits(void **state)
     n = add_same_values(bundle, x, "domain-name", ids, vals, n, 64);
     n = add_same_values(bundle, x, "ipv4-addr", ids, vals, n, 64);
 
-    /* one thread and two threads, small chunks so that both threads work */
-    found f1 = {0}, f2 = {0};
+    /* one thread and two threads, small chunks so that both threads work; lookups prepared ahead or not */
+    found f1 = {0}, f2 = {0}, f3 = {0};
     const char *paths[] = {logp, sub};
-    for (int th = 1; th <= 2; th++) {
+    for (int run = 1; run <= 3; run++) {
+        int th = run == 1 ? 1 : 2;
         scan_opts o = {0};
         o.threads = th;
         o.chunk = 65536;
         o.on_hit = on_hit;
-        o.ctx = th == 1 ? &f1 : &f2;
+        o.prefetch = run == 1 ? -1 : run == 3 ? 1 : 0;
+        o.ctx = run == 1 ? &f1 : run == 2 ? &f2 : &f3;
         scan_summary *sum = NULL;
         if (scan_run(x, paths, 2, &o, &sum, &err) != 0)
             fail_msg("scan: %s %s", err.where, err.msg);
         assert_int_equal(sum->files, 2);
-        if (th == 2) {
+        if (run == 2) {
             char **sids = NULL;
             size_t ns = 0;
             sum->org = "identity--5d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a";
@@ -287,6 +289,7 @@ static void test_scan_pipeline__sample_planted_hits(void **state)
         scan_summary_free(sum);
     }
     assert_string_equal(f1.trace, f2.trace);
+    assert_string_equal(f1.trace, f3.trace);
     assert_non_null(strstr(f1.trace, "$.query.name"));
     expect_ids(&f2, ids, n);
     /* the sightings are in the store */
@@ -308,6 +311,7 @@ static void test_scan_pipeline__sample_planted_hits(void **state)
     }
     found_free(&f1);
     found_free(&f2);
+    found_free(&f3);
     idx_free(x);
     store_close(st);
 }
