@@ -6,6 +6,7 @@
 #     vg_need_shared               # $shared; skip (77) without it, fail under CI=true
 #     expect 0 "needle" "$vigil" list --store "$db"
 #     vg_serve "$tmp/serve.log" "$vigil" serve --store "$db" --listen 127.0.0.1:0   # sets $port
+#     vg_tty_start "$vigil" user add bob ...; vg_tty_answer 1 'password: ' pw; vg_tty_end   # a terminal
 #     vg_done                      # prints the tally, exits 0 or 1
 #
 # CTest gives VIGIL_BIN, VIGIL_SRC, VIGIL_SHARED and VIGIL_TMP.
@@ -86,6 +87,45 @@ vg_serve() {
         echo "FAIL: the server did not start: $(head -c 2000 "$log")" >&2
         exit 1
     fi
+}
+
+# vg_tty_start CMD...: runs CMD on a pseudo-terminal of its own (script(1)),
+# what the terminal shows in $tmp/tty.out; answer its prompts with
+# vg_tty_answer, then call vg_tty_end. Skips (77; a failure under CI=true)
+# without script(1).
+vg_tty_start() {
+    if ! command -v script >/dev/null; then
+        echo "SKIP: no script(1) (bsdutils) to give the command a terminal" >&2
+        [ "${CI:-}" = true ] && exit 1
+        exit 77
+    fi
+    rm -f "$tmp/tty.in" "$tmp/tty.out" "$tmp/tty.rc"
+    mkfifo "$tmp/tty.in"
+    local cmd
+    cmd=$(printf '%q ' "$@")
+    (script -qefc "$cmd" /dev/null <"$tmp/tty.in" >"$tmp/tty.out" 2>&1; echo $? >"$tmp/tty.rc") &
+    vg_tty_pid=$!
+    exec 3>"$tmp/tty.in"
+}
+
+# vg_tty_answer N PROMPT TEXT: waits (at most 20 s) until PROMPT has been shown
+# N times, then types TEXT and Enter. Answering only once the prompt is shown
+# matters: a password prompt flushes what was typed before it.
+vg_tty_answer() {
+    local i
+    for i in $(seq 200); do
+        [ "$(grep -o -- "$2" "$tmp/tty.out" 2>/dev/null | wc -l)" -ge "$1" ] && break
+        sleep 0.1
+    done
+    printf '%s\n' "$3" >&3
+}
+
+# vg_tty_end: ends the input (a command still asking gets end of file), waits;
+# the exit code in $tty_rc, the screen in $tmp/tty.out.
+vg_tty_end() {
+    exec 3>&-
+    wait "$vg_tty_pid"
+    tty_rc=$(cat "$tmp/tty.rc")
 }
 
 # vg_done: the tally; exit 0 when nothing failed.

@@ -90,7 +90,8 @@ static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, 
 
 static const char usage_android[] =
     "usage: vigil phone check-android [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
-    "                                 [--password-stdin] [--output DIR] [--json] [--no-record] PATH\n"
+    "                                 [--password-stdin] [--age-identity FILE] [--output DIR] [--json]\n"
+    "                                 [--no-record] PATH\n"
     "\n"
     "Checks an Android acquisition for traces of spyware and stalkerware. PATH is\n"
     "a bugreport (zip or folder: dumpsys packages, activities, receivers,\n"
@@ -98,7 +99,8 @@ static const char usage_android[] =
     "properties, tombstones, file timestamps), an AndroidQF acquisition (folder\n"
     "or zip: packages with APK and certificate hashes, processes, properties,\n"
     "settings, files, root binaries, mounts, and its bugreport.zip and\n"
-    "backup.ab), or an adb backup (.ab, encrypted or not: SMS and MMS). Values\n"
+    "backup.ab; encrypted with age as <uuid>.zip.age, or a folder holding one),\n"
+    "or an adb backup (.ab, encrypted or not: SMS and MMS). Values\n"
     "are looked up in the indicators (app ids, android-property names, process\n"
     "names with the 15-character truncation, file paths, APK and certificate\n"
     "hashes, domains and URLs in messages); heuristics need no indicator (root\n"
@@ -111,9 +113,12 @@ static const char usage_android[] =
     "  --iocs FILE       STIX bundle(s) or folders of them to use instead of the\n"
     "                    store's indicators (repeatable); sightings are then\n"
     "                    recorded only when --store is given too\n"
-    "  --password-stdin  the password of an encrypted backup, one line of standard\n"
-    "                    input (without it, it is asked on the terminal when an\n"
-    "                    encrypted backup is met)\n"
+    "  --password-stdin  the password of an encrypted backup (or the passphrase of\n"
+    "                    an age file), one line of standard input (without it, it\n"
+    "                    is asked on the terminal when an encrypted file is met)\n"
+    "  --age-identity F  the age identity (AGE-SECRET-KEY-1... lines, as age-keygen\n"
+    "                    writes them) whose public key was AndroidQF's key.txt: an\n"
+    "                    encrypted acquisition (.zip.age) is decrypted in memory\n"
     "  --output DIR      also write DIR/info.json, findings.json, one JSON file per\n"
     "                    artifact (every value and event it read), timeline.csv and\n"
     "                    report.html (self-contained)\n"
@@ -393,9 +398,10 @@ static int check_android(int argc, char **argv)
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {"password-stdin", no_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
+        {"age-identity", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0},
     };
     check_opts co = {0};
+    const char *age_file = NULL;
     co.record = 1;
     static const char *iocs[64];
     static pw_ctx pw;
@@ -410,6 +416,7 @@ static int check_android(int argc, char **argv)
         case 'n': co.record = 0; break;
         case 'p': pw.from_stdin = 1; break;
         case 'o': co.output = optarg; break;
+        case 'a': age_file = optarg; break;
         case 'i':
             if (co.niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -430,12 +437,23 @@ static int check_android(int argc, char **argv)
         co.record = 0; /* the bundle's indicators are not in any store the user named */
     if (pw.from_stdin && cli_read_password("phone check-android", 1, 0, pw.pw, sizeof pw.pw) != 0)
         return CLI_EXIT_FAIL;
+    phone_age_identity *age = NULL;
+    if (age_file) {
+        vg_error err = {0};
+        if (phone_age_identity_load(age_file, &age, &err) != 0) {
+            cli_print_error("phone", &err);
+            OPENSSL_cleanse(pw.pw, sizeof pw.pw);
+            return CLI_EXIT_FAIL;
+        }
+    }
     phone_opts popts = {0};
     popts.password = ask_password;
     popts.password_ctx = &pw;
     popts.collect = co.output != NULL;
+    popts.age = age;
     int code = check_run(argv[optind], phone_check_android, &popts, &co);
     OPENSSL_cleanse(pw.pw, sizeof pw.pw);
+    phone_age_identity_free(age);
     return code;
 }
 

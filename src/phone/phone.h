@@ -128,6 +128,8 @@ typedef struct phone_opts {
      */
     int (*password)(void *ctx, const char *what, char *buf, size_t n);
     void *password_ctx;
+    /* Android: the X25519 identities that open an age-encrypted acquisition (<uuid>.zip.age), or NULL. */
+    const struct phone_age_identity *age;
 } phone_opts;
 
 /*
@@ -325,6 +327,88 @@ int phone_ab_header_parse(const void *data, size_t len, phone_ab_header *h, vg_e
  */
 int phone_ab_decode(const void *data, size_t len, const char *password, size_t max, char **tar, size_t *tarlen,
                     vg_error *err);
+
+/* ---- age-encrypted files (phone_age.c) -------------------------------------------- */
+
+/* X25519 identities (age's AGE-SECRET-KEY-1... keys), wiped when freed. */
+typedef struct phone_age_identity phone_age_identity;
+
+/*
+ * Reads an identity file as age-keygen writes it: AGE-SECRET-KEY-1 lines
+ * (Bech32), blank lines and # comments; at most 1 MB and 1,000 keys.
+ * Returns 0, VG_E_NOTFOUND, VG_E_IO, VG_E_LIMIT, VG_E_PARSE (a line that
+ * is no identity, with its number), VG_E_INVALID (a recipient, age1...,
+ * given instead), VG_E_UNSUPPORTED (plugin or post-quantum identities, an
+ * encrypted identity file), VG_E_NOMEM. Free with phone_age_identity_free.
+ */
+int phone_age_identity_load(const char *path, phone_age_identity **out, vg_error *err);
+
+/* The same from text; name is used in messages. */
+int phone_age_identity_parse(const char *text, size_t len, const char *name, phone_age_identity **out,
+                             vg_error *err);
+void phone_age_identity_free(phone_age_identity *id);
+
+/* The keys an identity set holds (0 for NULL). */
+size_t phone_age_identity_count(const phone_age_identity *id);
+
+#define PHONE_AGE_MAX_STANZAS 64
+
+/* One recipient stanza of an age header. */
+typedef struct phone_age_stanza {
+    char type[32];             /* the first argument ("X25519", "scrypt", another's); "" when longer */
+    int nargs;                 /* arguments, the type included */
+    unsigned char arg[32];     /* X25519: the ephemeral share (32 bytes); scrypt: the salt (16) */
+    size_t arg_len;            /* bytes of arg used (0 for other types) */
+    unsigned work_factor;      /* scrypt: log2 of N */
+    unsigned char body[32];    /* the first 32 bytes of the decoded body */
+    size_t body_len;           /* the body's decoded length */
+    int line;                  /* the line of its "-> " */
+} phone_age_stanza;
+
+/* An age header (age-encryption.org/v1). */
+typedef struct phone_age_header {
+    phone_age_stanza stanza[PHONE_AGE_MAX_STANZAS];
+    size_t n;                  /* stanzas */
+    unsigned char mac[32];     /* the header's HMAC-SHA-256 */
+    size_t mac_len;            /* bytes the MAC covers (through "---") */
+    size_t payload;            /* offset of the payload (its 16-byte nonce) */
+} phone_age_header;
+
+/*
+ * Parses an age header strictly (the specification's rules: canonical
+ * base64, LF only, 64-column body lines, X25519 stanzas with a 32-byte share
+ * and body, scrypt stanzas with a 16-byte salt, a decimal work factor and
+ * alone in the header). At most 64 KB and 64 stanzas. Returns 0,
+ * VG_E_PARSE (not age, or a bad header: the message names the line),
+ * VG_E_UNSUPPORTED (another version), VG_E_LIMIT.
+ */
+int phone_age_header_parse(const void *data, size_t len, phone_age_header *h, vg_error *err);
+
+/* Asks for a passphrase (phone_opts.password's shape): NUL-terminated into buf; nonzero when none. */
+typedef int (*phone_age_ask)(void *ctx, const char *what, char *buf, size_t n);
+
+/*
+ * The file key of a parsed header (data: the file's bytes, for its MAC),
+ * from an identity (every X25519 stanza is tried with every key) or, for an
+ * scrypt header, the passphrase ask gives (work factor at most 2^20). The
+ * header's MAC is verified. `name` names the file in messages. Returns 0,
+ * VG_E_USAGE (no identity or passphrase given), VG_E_INVALID ("no identity
+ * in FILE matches the recipients of X", a wrong passphrase, a MAC that does
+ * not verify), VG_E_PARSE (a low-order X25519 share), VG_E_LIMIT,
+ * VG_E_UNSUPPORTED (only other recipient types), VG_E_NOMEM.
+ */
+int phone_age_unwrap(const void *data, const phone_age_header *h, const phone_age_identity *ids, phone_age_ask ask,
+                     void *ask_ctx, const char *name, unsigned char fk[16], vg_error *err);
+
+/*
+ * Decrypts an age file in place: on success its plaintext is data[0..*plain)
+ * (the rest of the buffer is garbage). The payload's chunks are checked one
+ * by one; a chunk that fails authentication is "X: age payload chunk N fails
+ * authentication" (VG_E_INVALID), a cut one VG_E_PARSE. Returns as
+ * phone_age_header_parse and phone_age_unwrap, and those.
+ */
+int phone_age_decrypt(void *data, size_t len, const phone_age_identity *ids, phone_age_ask ask, void *ask_ctx,
+                      const char *name, size_t *plain, vg_error *err);
 
 /*
  * Android's binary XML ("ABX", Android 12 and later) to events: fn is

@@ -681,6 +681,57 @@ static int head_of(const char *path, char *buf, size_t n)
     return k < 0 ? -1 : (int)k;
 }
 
+/* The one age-encrypted file at the top of a folder set (AndroidQF's <uuid>.zip.age), or NULL (none, or several). */
+static const char *lone_age(const phone_afs *fs)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < fs->n; i++) {
+        const char *p = fs->files[i].path;
+        size_t n = strlen(p);
+        if (fs->files[i].is_dir || strchr(p, '/') || n < 5 || strcmp(p + n - 4, ".age") != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = p;
+    }
+    return found;
+}
+
+/*
+ * An age-encrypted acquisition (AndroidQF with a key.txt beside it writes
+ * <uuid>.zip.age): read whole (at most PHONE_AGE_MAX), decrypted in place
+ * with opts->age (or a passphrase asked through opts->password), and its zip
+ * listed from memory like any other. NULL *out (and 0) when the zip holds no
+ * acquisition. The errors are the decryption's: a wrong key is not a
+ * finding, it fails the check.
+ */
+static int age_set(const char *path, const phone_opts *opts, phone_afs **out, vg_error *err)
+{
+    *out = NULL;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char *data = NULL;
+    size_t len = 0, plain = 0;
+    int rc = phone__read_file(path, PHONE_AGE_MAX, &data, &len, err);
+    if (rc == VG_E_LIMIT)
+        vg_error_hint(err, "decrypt it with age -d -i KEY -o acquisition.zip %s, then check the zip", base);
+    if (rc)
+        return rc;
+    rc = phone_age_decrypt(data, len, opts ? opts->age : NULL, opts ? opts->password : NULL,
+                           opts ? opts->password_ctx : NULL, base, &plain, err);
+    if (!rc) {
+        rc = phone__afs_archive(NULL, data, plain, want_entry, NULL, out, err);
+        if (rc == VG_E_PARSE)
+            vg_error_set(err, rc, "%s was decrypted, but what it holds is not a zip", base);
+    }
+    vg_free(data);
+    if (!rc && !set_matches(*out) && (!phone__afs_strip_top(*out) || !set_matches(*out))) {
+        phone__afs_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int phone_check_android(const idx *x, const char *path, const phone_opts *opts, phone_report **out, vg_error *err)
 {
     *out = NULL;
@@ -690,9 +741,14 @@ int phone_check_android(const idx *x, const char *path, const phone_opts *opts, 
                             strerror(errno));
     phone_afs *fs = NULL;
     int rc = 0, single_text = 0;
+    char age_path[4096] = "";
     if (S_ISDIR(sb.st_mode)) {
         rc = phone__afs_dir(path, &fs, err);
-        if (!rc && !set_matches(fs) && phone__afs_strip_top(fs) && !set_matches(fs)) {
+        if (!rc && !set_matches(fs) && lone_age(fs)) { /* a folder holding one encrypted acquisition */
+            snprintf(age_path, sizeof age_path, "%s/%s", path, lone_age(fs));
+            phone__afs_free(fs);
+            rc = age_set(age_path, opts, &fs, err);
+        } else if (!rc && !set_matches(fs) && phone__afs_strip_top(fs) && !set_matches(fs)) {
             phone__afs_free(fs);
             fs = NULL;
         }
@@ -703,7 +759,10 @@ int phone_check_android(const idx *x, const char *path, const phone_opts *opts, 
     } else if (S_ISREG(sb.st_mode)) {
         char head[64];
         int k = head_of(path, head, sizeof head);
-        if (k >= 4 && memcmp(head, "PK", 2) == 0) {
+        if (k >= 19 && memcmp(head, "age-encryption.org/", 19) == 0) {
+            snprintf(age_path, sizeof age_path, "%s", path);
+            rc = age_set(path, opts, &fs, err);
+        } else if (k >= 4 && memcmp(head, "PK", 2) == 0) {
             rc = phone__afs_archive(path, NULL, 0, want_entry, NULL, &fs, err);
             if (!rc && !set_matches(fs))
                 phone__afs_strip_top(fs);
@@ -735,6 +794,10 @@ int phone_check_android(const idx *x, const char *path, const phone_opts *opts, 
     phone_actx a;
     init_ctx(&a, x, path, opts, r, err);
     a.fs = fs;
+    if (age_path[0]) { /* sources name the encrypted file: "<uuid>.zip.age/packages.json" */
+        const char *base = strrchr(age_path, '/');
+        snprintf(a.prefix, sizeof a.prefix, "%s/", base ? base + 1 : age_path);
+    }
     rc = ev_text_new(EV_WANT_NET, &a.c.text, err);
     if (!rc && fs->error) { /* a damaged top-level zip: what was read is checked, the damage is told */
         use_row(&a, &phone__android_rows[0]);

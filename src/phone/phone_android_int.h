@@ -21,6 +21,7 @@
 #define PHONE_AFS_MAX_FILES 200000u      /* entries of one set */
 #define PHONE_AFS_MAX_FILE (512ull << 20) /* bytes of one file read into memory */
 #define PHONE_AFS_MAX_TOTAL (1ull << 30)  /* bytes of one archive held in memory at once */
+#define PHONE_AGE_MAX (1ull << 30)        /* bytes of an age-encrypted acquisition, decrypted in memory */
 
 typedef struct phone_afile {
     char *path;     /* '/'-separated path inside the set, no leading '/' */

@@ -8,46 +8,13 @@
 . "$(dirname "$0")/../lib.sh"
 vg_setup phone_password_tty
 vg_need_shared
-if ! command -v script >/dev/null; then
-    echo "SKIP: no script(1) (bsdutils)" >&2
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
 m="$shared/data/mobile"
 cd "$tmp" || exit 1
 
-# tty_start CMD...: runs CMD on a new terminal, its screen in $tmp/tty.out.
-tty_start() {
-    rm -f "$tmp/tty.in" "$tmp/tty.out" "$tmp/tty.rc"
-    mkfifo "$tmp/tty.in"
-    local cmd
-    cmd=$(printf '%q ' "$@")
-    (script -qefc "$cmd" /dev/null <"$tmp/tty.in" >"$tmp/tty.out" 2>&1; echo $? >"$tmp/tty.rc") &
-    tty_pid=$!
-    exec 3>"$tmp/tty.in"
-}
-
-# tty_answer N PROMPT TEXT: waits (at most 20 s) until PROMPT is shown N times, then types TEXT and Enter.
-tty_answer() {
-    local i
-    for i in $(seq 200); do
-        [ "$(grep -o -- "$2" "$tmp/tty.out" 2>/dev/null | wc -l)" -ge "$1" ] && break
-        sleep 0.1
-    done
-    printf '%s\n' "$3" >&3
-}
-
-# tty_end: ends the input (a command still asking gets end of file) and waits; its exit code in $tty_rc.
-tty_end() {
-    exec 3>&-
-    wait "$tty_pid"
-    tty_rc=$(cat "$tmp/tty.rc")
-}
-
 # check-android on the encrypted AndroidQF: one prompt, the right password opens it
-tty_start "$vigil" phone check-android --no-record --iocs "$m/test-indicators.stix2" "$m/androidqf_encrypted"
-tty_answer 1 'password: ' 123456
-tty_end
+vg_tty_start "$vigil" phone check-android --no-record --iocs "$m/test-indicators.stix2" "$m/androidqf_encrypted"
+vg_tty_answer 1 'password: ' 123456
+vg_tty_end
 [ "$tty_rc" = 0 ] && ok || bad "check-android on a terminal: exit $tty_rc: $(tail -c 600 tty.out)"
 grep -q 'sms  *read   1 file' tty.out && ok || bad "check-android on a terminal: the SMS were not read: $(cat tty.out)"
 [ "$(grep -c 'password: ' tty.out)" = 1 ] && ok || bad "check-android asked more than once: $(cat tty.out)"
@@ -55,23 +22,23 @@ grep -q 'again' tty.out && bad "check-android asked to confirm the password" || 
 grep -q 123456 tty.out && bad "the password was echoed" || ok
 
 # a wrong password is reported as such, after one prompt
-tty_start "$vigil" phone check-android --no-record --iocs "$m/test-indicators.stix2" "$m/android_backup/backup2.ab"
-tty_answer 1 'password: ' 654321
-tty_end
+vg_tty_start "$vigil" phone check-android --no-record --iocs "$m/test-indicators.stix2" "$m/android_backup/backup2.ab"
+vg_tty_answer 1 'password: ' 654321
+vg_tty_end
 grep -q 'wrong password' tty.out && ok || bad "wrong password on a terminal: $(cat tty.out)"
 [ "$(grep -c 'password: ' tty.out)" = 1 ] && ok || bad "check-android asked more than once: $(cat tty.out)"
 
 # user add still asks twice: the same password twice makes the account, two different ones do not
 org=identity--00000000-0000-4000-8000-000000000001
-tty_start "$vigil" user add alice --org "$org" --store "$db"
-tty_answer 1 'password: ' 'correct horse'
-tty_answer 1 'again: ' 'correct horse'
-tty_end
+vg_tty_start "$vigil" user add alice --org "$org" --store "$db"
+vg_tty_answer 1 'password: ' 'correct horse'
+vg_tty_answer 1 'again: ' 'correct horse'
+vg_tty_end
 [ "$tty_rc" = 0 ] && grep -q 'added alice' tty.out && ok || bad "user add on a terminal: exit $tty_rc: $(cat tty.out)"
-tty_start "$vigil" user passwd alice --store "$db"
-tty_answer 1 'password: ' 'correct horse'
-tty_answer 1 'again: ' 'battery staple'
-tty_end
+vg_tty_start "$vigil" user passwd alice --store "$db"
+vg_tty_answer 1 'password: ' 'correct horse'
+vg_tty_answer 1 'again: ' 'battery staple'
+vg_tty_end
 [ "$tty_rc" = 2 ] && grep -q 'the two passwords differ' tty.out && ok ||
     bad "user passwd with two different passwords: exit $tty_rc: $(cat tty.out)"
 
