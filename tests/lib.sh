@@ -7,6 +7,7 @@
 #     expect 0 "needle" "$vigil" list --store "$db"
 #     vg_serve "$tmp/serve.log" "$vigil" serve --store "$db" --listen 127.0.0.1:0   # sets $port
 #     vg_tty_start "$vigil" user add bob ...; vg_tty_answer 1 'password: ' pw; vg_tty_end   # a terminal
+#     vg_need_chromium; vg_chromium "$tmp/page.html" "$tmp/page" --dump-dom       # a browser
 #     vg_done                      # prints the tally, exits 0 or 1
 #
 # CTest gives VIGIL_BIN, VIGIL_SRC, VIGIL_SHARED and VIGIL_TMP.
@@ -126,6 +127,41 @@ vg_tty_end() {
     exec 3>&-
     wait "$vg_tty_pid"
     tty_rc=$(cat "$tmp/tty.rc")
+}
+
+# vg_need_chromium: sets $chromium (VIGIL_CHROMIUM, or chromium on PATH), or
+# skips the test (77) without it; under CI=true a missing browser is a failure.
+vg_need_chromium() {
+    chromium=${VIGIL_CHROMIUM:-$(command -v chromium || true)}
+    if [ -z "$chromium" ]; then
+        echo "SKIP: chromium is not installed (apt-get install chromium)" >&2
+        [ "${CI:-}" = true ] && exit 1
+        exit 77
+    fi
+}
+
+# vg_chromium PAGE OUT ACTION...: headless Chromium, with its own empty
+# profile and every host name mapped to nowhere, on file://PAGE with ACTION
+# (--dump-dom, --screenshot=FILE...): its standard output in OUT.stdout (the
+# DOM), its log in OUT.log (console messages are lines with CONSOLE), its net
+# log in OUT.netlog (see vg_chromium_requests). At most 60 s.
+vg_chromium() {
+    local page=$1 out=$2
+    shift 2
+    rm -rf "$out.profile"
+    timeout 60 "$chromium" --headless --disable-gpu $([ "$(id -u)" = 0 ] && echo --no-sandbox) \
+        --user-data-dir="$out.profile" --host-resolver-rules="MAP * ~NOTFOUND" \
+        --no-first-run --no-default-browser-check --disable-extensions --disable-sync \
+        --disable-background-networking --disable-component-update --disable-default-apps \
+        --enable-logging=stderr --v=0 --log-net-log="$out.netlog" \
+        --window-size=1000,3000 "$@" "file://$page" >"$out.stdout" 2>"$out.log"
+    rm -rf "$out.profile"
+}
+
+# vg_chromium_requests OUT: the URLs the page itself asked for beyond file://
+# (its requests carry its file:// isolation key; Chromium's own do not). None: no output.
+vg_chromium_requests() {
+    grep '"network_isolation_key":"file://' "$1.netlog" | grep -o '"url":"[^"]*"' | grep -v '"url":"file:' | sort -u
 }
 
 # vg_done: the tally; exit 0 when nothing failed.

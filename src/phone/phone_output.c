@@ -256,8 +256,8 @@ static void html_findings(FILE *f, const idx *x, const phone_report *r)
         fputs("<p>None.</p>\n", f);
         return;
     }
-    fputs("<table><tr><th>level</th><th>time (UTC)</th><th>artifact</th><th>source and record</th>"
-          "<th>what</th></tr>\n", f);
+    fputs("<table id=\"findings\"><tr><th>level</th><th>time (UTC)</th><th>artifact</th>"
+          "<th>source and record</th><th>what</th></tr>\n", f);
     for (int lv = PHONE_CRITICAL; lv >= PHONE_INFO; lv--)
         for (size_t i = 0; i < r->nfindings; i++) {
             const phone_finding *g = &r->findings[i];
@@ -288,8 +288,8 @@ static void html_findings(FILE *f, const idx *x, const phone_report *r)
 
 static void html_artifacts(FILE *f, const phone_report *r)
 {
-    fputs("<h2>Artifacts</h2>\n<table><tr><th>artifact</th><th>state</th><th>files</th><th>records</th>"
-          "<th>values</th><th>error</th></tr>\n", f);
+    fputs("<h2>Artifacts</h2>\n<table id=\"artifacts\"><tr><th>artifact</th><th>state</th><th>files</th>"
+          "<th>records</th><th>values</th><th>error</th></tr>\n", f);
     for (size_t i = 0; i < r->nartifacts; i++) {
         const phone_artifact *a = &r->artifacts[i];
         char n[3][32];
@@ -314,7 +314,8 @@ static void html_timeline(FILE *f, const idx *x, const row *rows, size_t n)
     if (n > HTML_TIMELINE_MAX)
         fprintf(f, ", the first %d shown", HTML_TIMELINE_MAX);
     fputs("; timeline.csv has them all.</p>\n", f);
-    fputs("<table><tr><th>time (UTC)</th><th>artifact</th><th>type</th><th>record</th><th>value</th></tr>\n", f);
+    fputs("<table id=\"timeline\"><tr><th>time (UTC)</th><th>artifact</th><th>type</th><th>record</th>"
+          "<th>value</th></tr>\n", f);
     for (size_t i = 0; i < n && i < HTML_TIMELINE_MAX; i++) {
         char t[VG_TIME_MAX];
         vg_time_format(rows[i].t, t);

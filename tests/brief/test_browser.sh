@@ -10,12 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 vg_setup brief_browser
 
-chromium=${VIGIL_CHROMIUM:-$(command -v chromium || true)}
-if [ -z "$chromium" ]; then
-    echo "SKIP: chromium is not installed (apt-get install chromium)" >&2
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
+vg_need_chromium
 
 # --- a briefing with something in every chart
 v() { "$vigil" "$@" --store "$db"; }
@@ -43,13 +38,7 @@ expect 0 "" v brief --from 2019-03-01 --to 2019-04-01 --format html -o "$tmp/emp
 run() {
     local name=$1
     shift
-    rm -rf "$tmp/profile"
-    timeout 60 "$chromium" --headless --disable-gpu $([ "$(id -u)" = 0 ] && echo --no-sandbox) \
-        --user-data-dir="$tmp/profile" --host-resolver-rules="MAP * ~NOTFOUND" \
-        --no-first-run --no-default-browser-check --disable-extensions --disable-sync \
-        --disable-background-networking --disable-component-update --disable-default-apps \
-        --enable-logging=stderr --v=0 --log-net-log="$tmp/$name.netlog" \
-        --window-size=1000,3000 "$@" "file://$tmp/$name.html" >"$tmp/$name.stdout" 2>"$tmp/$name.log"
+    vg_chromium "$tmp/$name.html" "$tmp/$name" "$@"
 }
 
 # charts FILE: one line per problem with the SVG charts of a dumped DOM (none: no output).
@@ -93,8 +82,7 @@ for page in month empty; do
     if [ -s "$tmp/$page.stdout" ] && grep -q "Threat landscape briefing" "$tmp/$page.stdout"; then ok; else
         bad "$page: chromium rendered nothing: $(grep -v dbus "$tmp/$page.log" | tail -5)"; continue; fi
     grep -q "CONSOLE" "$tmp/$page.log" && bad "$page: console messages: $(grep CONSOLE "$tmp/$page.log" | head -5)" || ok
-    # the page's own requests carry its file:// isolation key; Chromium's background ones do not
-    reqs=$(grep '"network_isolation_key":"file://' "$tmp/$page.netlog" | grep -o '"url":"[^"]*"' | grep -v '"url":"file:' | sort -u)
+    reqs=$(vg_chromium_requests "$tmp/$page")
     [ -z "$reqs" ] && ok || bad "$page: network requests: $reqs"
     problems=$(charts "$tmp/$page.stdout" 2>"$tmp/$page.nsvg")
     [ -z "$problems" ] && ok || bad "$page: $problems"
