@@ -84,22 +84,32 @@ const idx_stats *idx_builder_stats(const idx_builder *b)
     return &b->st;
 }
 
-static int put_str(idx_builder *b, const char *s, uint32_t *off, vg_error *err)
+/* Appends s[0..n) and a NUL to the strings; *off gets its offset (0, the empty string, when s is NULL or n is 0). */
+static int put_span(idx_builder *b, const char *s, size_t n, uint32_t *off, vg_error *err)
 {
-    if (!s || !*s) {
+    if (!s || !n) {
         *off = 0;
         return 0;
     }
     size_t at = b->strs.len;
-    int rc = vg_buf_append(&b->strs, s, strlen(s) + 1);
+    int rc = vg_buf_reserve(&b->strs, n + 1);
     if (rc)
         return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index strings exceed 4 GB");
+    memcpy(b->strs.data + at, s, n);
+    b->strs.data[at + n] = 0;
+    b->strs.len = at + n + 1;
     *off = (uint32_t)at;
     return 0;
 }
 
-int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const char *pattern, uint32_t *ind,
-                       vg_error *err)
+static int put_str(idx_builder *b, const char *s, uint32_t *off, vg_error *err)
+{
+    return put_span(b, s, s ? strlen(s) : 0, off, err);
+}
+
+/* idx_builder_add_id over spans: id and name (NULL when absent), and the pattern text when partial. */
+static int add_id_n(idx_builder *b, const char *id, size_t idn, const char *name, size_t namen, const char *pattern,
+                    size_t patn, uint32_t *ind, vg_error *err)
 {
     if (b->ninds >= 0x7fffffffu)
         return vg_error_set(err, VG_E_LIMIT, "more than 2^31 indicators in one index");
@@ -112,11 +122,11 @@ int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const c
         b->capi = nc;
     }
     idx_ind r = {0};
-    int rc = put_str(b, id, &r.id_off, err);
+    int rc = put_span(b, id, idn, &r.id_off, err);
     if (!rc)
-        rc = put_str(b, name, &r.name_off, err);
+        rc = put_span(b, name, namen, &r.name_off, err);
     if (!rc && pattern) {
-        rc = put_str(b, pattern, &r.pattern_off, err);
+        rc = put_span(b, pattern, patn, &r.pattern_off, err);
         r.flags |= IDX_IND_PARTIAL;
     }
     if (rc)
@@ -124,6 +134,13 @@ int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const c
     b->inds[b->ninds] = r;
     *ind = (uint32_t)b->ninds++;
     return 0;
+}
+
+int idx_builder_add_id(idx_builder *b, const char *id, const char *name, const char *pattern, uint32_t *ind,
+                       vg_error *err)
+{
+    return add_id_n(b, id, id ? strlen(id) : 0, name, name ? strlen(name) : 0, pattern,
+                    pattern ? strlen(pattern) : 0, ind, err);
 }
 
 /* Adds an already-made key. */
@@ -138,11 +155,34 @@ static int add_key(idx_builder *b, const uint8_t *key, size_t n, uint32_t post, 
         b->capt = nc;
     }
     size_t at = b->keys.len;
-    int rc = vg_buf_append(&b->keys, key, n);
+    int rc = vg_buf_reserve(&b->keys, n);
     if (rc)
         return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index keys exceed 4 GB");
+    memcpy(b->keys.data + at, key, n);
+    b->keys.len = at + n;
     b->t[b->nt++] = (tuple){idx__hash(key, n), (uint32_t)at, (uint32_t)n, post, 0};
     return 0;
+}
+
+/* Adds a key made by idx__key (n bytes; prefix: its prefix length for addresses) for the posting post. */
+static int add_made_key(idx_builder *b, uint8_t *key, size_t n, int prefix, uint32_t post, vg_error *err)
+{
+    int kind = key[0];
+    if (kind == IDX_K_IPV4) {
+        b->v4lens |= 1ull << prefix;
+        unsigned first = key[2], span = prefix >= 8 ? 1u : 1u << (8 - prefix); /* key: kind, prefix, address */
+        for (unsigned f = first; f < first + span && f < 256; f++)
+            b->v4first[f >> 6] |= 1ull << (f & 63);
+    } else if (kind == IDX_K_IPV6) {
+        b->v6lens[prefix / 64] |= 1ull << (prefix % 64);
+    }
+    int rc = add_key(b, key, n, post, err);
+    /* a long process name also under its 15- and 16-character prefixes: what `ps` shows of it */
+    for (size_t t = 15; !rc && kind == IDX_K_PROCESS && t <= 16 && n - 1 > t; t++) {
+        key[0] = IDX_K_PROC_TRUNC;
+        rc = add_key(b, key, t + 1, post, err);
+    }
+    return rc;
 }
 
 int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *value, size_t len, int candidate,
@@ -155,21 +195,7 @@ int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *va
     long n = idx__key(kind, value, len, key, sizeof key, &prefix);
     if (n < 0)
         return 0;
-    if (kind == IDX_K_IPV4) {
-        b->v4lens |= 1ull << prefix;
-        unsigned first = key[2], span = prefix >= 8 ? 1u : 1u << (8 - prefix); /* key: kind, prefix, address */
-        for (unsigned f = first; f < first + span && f < 256; f++)
-            b->v4first[f >> 6] |= 1ull << (f & 63);
-    }
-    else if (kind == IDX_K_IPV6)
-        b->v6lens[prefix / 64] |= 1ull << (prefix % 64);
-    uint32_t post = ind | (candidate ? IDX_POST_CANDIDATE : 0);
-    int rc = add_key(b, key, (size_t)n, post, err);
-    /* a long process name also under its 15- and 16-character prefixes: what `ps` shows of it */
-    for (size_t t = 15; !rc && kind == IDX_K_PROCESS && t <= 16 && (size_t)n - 1 > t; t++) {
-        key[0] = IDX_K_PROC_TRUNC;
-        rc = add_key(b, key, t + 1, post, err);
-    }
+    int rc = add_made_key(b, key, (size_t)n, prefix, ind | (candidate ? IDX_POST_CANDIDATE : 0), err);
     if (!rc && added)
         *added = 1;
     return rc;
@@ -177,8 +203,8 @@ int idx_builder_add_value(idx_builder *b, uint32_t ind, int kind, const char *va
 
 /* ---- from object paths to kinds ------------------------------------------- */
 
-/* The kind of key for `type:path`, or 0. `value` decides v4/v6 for network-traffic refs. */
-static int kind_of(const char *type, size_t tn, const char *path, size_t pn, const char *value)
+/* The kind of key for `type:path`, or 0. `value` (vn bytes) decides v4/v6 for network-traffic refs. */
+static int kind_of(const char *type, size_t tn, const char *path, size_t pn, const char *value, size_t vn)
 {
     static const struct {
         const char *type, *path;
@@ -215,57 +241,69 @@ static int kind_of(const char *type, size_t tn, const char *path, size_t pn, con
         return IDX_K_HASH;
     if (tn == 15 && memcmp(type, "network-traffic", 15) == 0 &&
         ((pn == 13 && memcmp(path, "dst_ref.value", 13) == 0) || (pn == 13 && memcmp(path, "src_ref.value", 13) == 0)))
-        return value && strchr(value, ':') ? IDX_K_IPV6 : IDX_K_IPV4;
+        return value && memchr(value, ':', vn) ? IDX_K_IPV6 : IDX_K_IPV4;
     return 0;
 }
 
+/* Byte classes of the fast path's scanner. */
+enum { QC_TYPE = 1, QC_PATH = 2 };
+static const uint8_t qclass[256] = {
+    ['-'] = QC_TYPE | QC_PATH, ['.'] = QC_PATH, ['_'] = QC_PATH, ['\''] = QC_PATH,
+    ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+    ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3,
+    ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3,
+    ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2,
+    ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2,
+    ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2,
+};
+
 /*
- * The fast path: `[type:path = 'literal']` with a literal free of escapes.
- * Fills the parts and returns 1, else 0 (then the compiler decides).
+ * The fast path: `[type:path = 'literal']` (p[0..n), spaces and tabs allowed
+ * between the parts) with a literal free of escapes and of NUL. Fills the
+ * parts and returns 1, else 0 (then the compiler decides).
  */
-static int quick_form(const char *p, const char **type, size_t *tn, const char **path, size_t *pn, const char **lit,
-                      size_t *ln)
+static int quick_form(const char *p, size_t n, const char **type, size_t *tn, const char **path, size_t *pn,
+                      const char **lit, size_t *ln)
 {
-#define WS(q)                                                                                                         \
-    while (*(q) == ' ' || *(q) == '\t')                                                                               \
-    (q)++
-    const char *q = p;
-    WS(q);
-    if (*q++ != '[')
+    const char *q = p, *e = p + n;
+#define WS() while (q < e && (*q == ' ' || *q == '\t')) q++
+#define TAKE(c) (q < e && *q == (c) ? (q++, 1) : 0)
+    WS();
+    if (!TAKE('['))
         return 0;
-    WS(q);
+    WS();
     *type = q;
-    while ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-')
+    while (q < e && (qclass[(uint8_t)*q] & QC_TYPE))
         q++;
     *tn = (size_t)(q - *type);
-    if (*tn == 0 || *q++ != ':')
+    if (*tn == 0 || !TAKE(':'))
         return 0;
     *path = q;
-    while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
-           *q == '.' || *q == '-' || *q == '\'')
+    while (q < e && (qclass[(uint8_t)*q] & QC_PATH))
         q++;
     *pn = (size_t)(q - *path);
     if (*pn == 0)
         return 0;
-    WS(q);
-    if (*q++ != '=')
+    WS();
+    if (!TAKE('='))
         return 0;
-    WS(q);
-    if (*q++ != '\'')
+    WS();
+    if (!TAKE('\''))
         return 0;
     *lit = q;
-    while (*q && *q != '\'' && *q != '\\')
+    while (q < e && *q != '\'' && *q != '\\' && *q != 0)
         q++;
-    if (*q != '\'')
-        return 0;
     *ln = (size_t)(q - *lit);
-    q++;
-    WS(q);
-    if (*q++ != ']')
+    if (!TAKE('\''))
         return 0;
-    WS(q);
-    return *q == 0;
+    WS();
+    if (!TAKE(']'))
+        return 0;
+    WS();
+    return q == e;
 #undef WS
+#undef TAKE
 }
 
 /* The path with quotes removed ("hashes.'SHA-256'" -> "hashes.SHA-256") into buf. */
@@ -387,15 +425,15 @@ typedef struct leafval {
     size_t len;
 } leafval;
 
-static int add_compiled(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
-                        int *status, vg_error *err)
+/* The compiler's path: a pattern other than `[type:path = 'literal']`. */
+static int add_compiled(idx_builder *b, const span3 *in, int dialect, int *status, vg_error *err)
 {
     pat_opts o = {0};
     o.version = dialect;
     o.no_warnings = 1;
     pat_pattern *p = NULL;
     vg_error perr = {0};
-    int rc = pat_compile(pattern, strlen(pattern), &o, &p, NULL, &perr);
+    int rc = pat_compile(in->pat, in->patn, &o, &p, NULL, &perr);
     if (rc == VG_E_NOMEM)
         return vg_error_set(err, VG_E_NOMEM, "out of memory compiling a pattern");
     if (rc) {
@@ -406,7 +444,7 @@ static int add_compiled(idx_builder *b, const char *id, const char *name, const 
     leafval *v = NULL;
     int simple = pat_is_simple_disjunction(p);
     if (!simple && nl == 1 && pat_observation_count(p) == 1 && pat_leaf_at(p, 0)->op == PAT_OP_ISSUBSET &&
-        !pat_leaf_at(p, 0)->negated && !strstr(pattern, "REPEATS") && !strstr(pattern, "START"))
+        !pat_leaf_at(p, 0)->negated && !memmem(in->pat, in->patn, "REPEATS", 7) && !memmem(in->pat, in->patn, "START", 5))
         simple = 1;
     for (size_t i = 0; i < nl && !rc; i++) {
         const pat_leaf *l = pat_leaf_at(p, i);
@@ -423,7 +461,7 @@ static int add_compiled(idx_builder *b, const char *id, const char *name, const 
         for (size_t k = 0; k < nvals; k++) {
             if (vals[k].kind != PAT_LIT_STRING)
                 continue;
-            int kind = kind_of(l->object_type, strlen(l->object_type), path, pn, vals[k].s);
+            int kind = kind_of(l->object_type, strlen(l->object_type), path, pn, vals[k].s, vals[k].len);
             if (!kind || (l->op == PAT_OP_ISSUBSET && kind != IDX_K_IPV4 && kind != IDX_K_IPV6))
                 continue;
             if (nv == cap) {
@@ -444,7 +482,7 @@ static int add_compiled(idx_builder *b, const char *id, const char *name, const 
         *status = IDX_SKIP_NO_PATTERN;
     else if (!rc) {
         *status = simple ? IDX_ADDED : IDX_ADDED_PARTIAL;
-        rc = idx_builder_add_id(b, id, name, simple ? NULL : pattern, &ind, err);
+        rc = add_id_n(b, in->id, in->idn, in->name, in->namen, simple ? NULL : in->pat, in->patn, &ind, err);
         int any = 0;
         for (size_t i = 0; i < nv && !rc; i++) {
             int added = 0;
@@ -461,37 +499,33 @@ static int add_compiled(idx_builder *b, const char *id, const char *name, const 
     return rc;
 }
 
-int idx_builder_add_pattern(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
-                            int *status, vg_error *err)
+int idx__builder_add_pattern_n(idx_builder *b, const span3 *in, int dialect, int *status, vg_error *err)
 {
     int st = IDX_SKIP_NO_PATTERN, rc = 0;
     const char *type, *path, *lit;
     size_t tn, pn, ln;
     b->st.indicators++;
-    if (!id || !pattern) {
+    if (!in->id || !in->pat) {
         st = IDX_SKIP_NO_PATTERN;
-    } else if (quick_form(pattern, &type, &tn, &path, &pn, &lit, &ln)) {
+    } else if (quick_form(in->pat, in->patn, &type, &tn, &path, &pn, &lit, &ln)) {
         char upath[256];
         size_t un = unquote_path(path, pn, upath, sizeof upath);
-        char litz[64];
-        size_t lz = ln < sizeof litz - 1 ? ln : sizeof litz - 1;
-        memcpy(litz, lit, lz);
-        litz[lz] = 0;
-        int kind = kind_of(type, tn, upath, un, litz);
+        int kind = kind_of(type, tn, upath, un, lit, ln), prefix = -1;
         uint8_t key[IDX_MAX_VALUE + 8];
-        if (kind && idx__key(kind, lit, ln, key, sizeof key, NULL) >= 0) {
+        long kn = kind ? idx__key(kind, lit, ln, key, sizeof key, &prefix) : -1;
+        if (kn >= 0) {
             uint32_t ind;
             st = IDX_ADDED;
-            rc = idx_builder_add_id(b, id, name, NULL, &ind, err);
+            rc = add_id_n(b, in->id, in->idn, in->name, in->namen, NULL, 0, &ind, err);
             if (!rc)
-                rc = idx_builder_add_value(b, ind, kind, lit, ln, 0, NULL, err);
+                rc = add_made_key(b, key, (size_t)kn, prefix, ind, err);
         } else if (kind) {
             st = IDX_SKIP_NO_PATTERN;
         } else {
-            rc = add_compiled(b, id, name, pattern, dialect, &st, err);
+            rc = add_compiled(b, in, dialect, &st, err);
         }
     } else {
-        rc = add_compiled(b, id, name, pattern, dialect, &st, err);
+        rc = add_compiled(b, in, dialect, &st, err);
     }
     if (rc)
         return rc;
@@ -499,6 +533,13 @@ int idx_builder_add_pattern(idx_builder *b, const char *id, const char *name, co
     if (status)
         *status = st;
     return 0;
+}
+
+int idx_builder_add_pattern(idx_builder *b, const char *id, const char *name, const char *pattern, int dialect,
+                            int *status, vg_error *err)
+{
+    span3 in = {id, id ? strlen(id) : 0, name, name ? strlen(name) : 0, pattern, pattern ? strlen(pattern) : 0};
+    return idx__builder_add_pattern_n(b, &in, dialect, status, err);
 }
 
 static int time_prop(json_t *o, const char *name, vg_time *t)

@@ -80,6 +80,19 @@ uint64_t idx__hash_val(int kind, const uint8_t *p, size_t n, int fold);
 int idx__builder_count(idx_builder *b, int status, int *out);
 uint64_t idx__hash(const uint8_t *p, size_t n);
 
+/* An indicator's id, name and pattern as spans of a text (not NUL-terminated); a NULL pointer: absent. */
+typedef struct span3 {
+    const char *id;   /* its id */
+    size_t idn;       /* length */
+    const char *name; /* its name */
+    size_t namen;     /* length */
+    const char *pat;  /* its pattern */
+    size_t patn;      /* length */
+} span3;
+
+/* idx_builder_add_pattern over spans (the text path hands them over without copying). */
+int idx__builder_add_pattern_n(idx_builder *b, const span3 *in, int dialect, int *status, vg_error *err);
+
 /* SWAR lower-case of eight bytes: ASCII 'A'..'Z' become 'a'..'z', other bytes unchanged. */
 static inline uint64_t idx__lower8(uint64_t v)
 {

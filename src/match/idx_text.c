@@ -187,8 +187,9 @@ int idx_builder_add_indicator_text(idx_builder *b, const char *json, size_t len,
                                    vg_error *err)
 {
     span m[M__N];
-    char stack[2048];
-    if (pick(json, len, m) == 0 && m[M_ID].n + m[M_NAME].n + m[M_PATTERN].n + 3 <= sizeof stack) {
+    if (pick(json, len, m) == 0 && !(m[M_ID].set && memchr(m[M_ID].p, 0, m[M_ID].n)) &&
+        !(m[M_NAME].set && memchr(m[M_NAME].p, 0, m[M_NAME].n)) &&
+        !(m[M_PATTERN].set && memchr(m[M_PATTERN].p, 0, m[M_PATTERN].n))) {
         vg_time tnow = now ? *now : vg_time_now(0), t;
         int st = -1;
         if (!m[M_REVOKED].str && is(&m[M_REVOKED], "true"))
@@ -208,19 +209,10 @@ int idx_builder_add_indicator_text(idx_builder *b, const char *json, size_t len,
                       : !m[M_SPEC].set     ? PAT_STIX_20
                       : is(&m[M_SPEC], "2.0") ? PAT_STIX_20
                                               : PAT_STIX_21;
-        char *id = stack, *name = id + m[M_ID].n + 1, *pat = name + m[M_NAME].n + 1;
-        /* a member that is absent has no pointer: memcpy from NULL is undefined even for 0 bytes */
-        if (m[M_ID].n)
-            memcpy(id, m[M_ID].p, m[M_ID].n);
-        id[m[M_ID].n] = 0;
-        if (m[M_NAME].n)
-            memcpy(name, m[M_NAME].p, m[M_NAME].n);
-        name[m[M_NAME].n] = 0;
-        if (m[M_PATTERN].n)
-            memcpy(pat, m[M_PATTERN].p, m[M_PATTERN].n);
-        pat[m[M_PATTERN].n] = 0;
-        return idx_builder_add_pattern(b, m[M_ID].set ? id : NULL, m[M_NAME].set ? name : NULL,
-                                       m[M_PATTERN].set ? pat : NULL, dialect, status, err);
+        /* a member that is absent has no pointer; one that is "" has an empty span (a name of "" is no name) */
+        span3 in = {m[M_ID].set ? m[M_ID].p : NULL,          m[M_ID].n,      m[M_NAME].set ? m[M_NAME].p : NULL,
+                    m[M_NAME].n, m[M_PATTERN].set ? m[M_PATTERN].p : NULL, m[M_PATTERN].n};
+        return idx__builder_add_pattern_n(b, &in, dialect, status, err);
     }
     /* the tree path */
     json_error_t je;
