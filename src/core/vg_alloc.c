@@ -1,26 +1,29 @@
 /*
  * vg_alloc.c - allocation wrappers with a failure-injection hook for tests.
  *
- * The hook is a pair of counters; it is not thread-safe, and is meant only for
- * single-threaded tests.
+ * The hook is a pair of atomic counters, so a test may arm it around code
+ * that allocates on several threads (the index builder's reader and adder):
+ * which thread meets the failing allocation may vary, every caller must
+ * still fail cleanly. Unarmed, an allocation only reads fail_at.
  */
 #include "vg_alloc.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_at;  /* 0: never fail; otherwise fail allocation number >= fail_at */
-static long counted;  /* allocations seen since the hook was armed */
-static long failures; /* allocations that failed, ever (injected or real) */
+static _Atomic long fail_at;  /* 0: never fail; otherwise fail allocation number >= fail_at */
+static _Atomic long counted;  /* allocations seen since the hook was armed */
+static _Atomic long failures; /* allocations that failed, ever (injected or real) */
 
 static int should_fail(void)
 {
-    if (!fail_at)
+    long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+    if (!at)
         return 0;
-    counted++;
-    if (counted >= fail_at) {
-        failures++;
+    if (atomic_fetch_add_explicit(&counted, 1, memory_order_relaxed) + 1 >= at) {
+        atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
         return 1;
     }
     return 0;
@@ -29,11 +32,11 @@ static int should_fail(void)
 static void *counted_result(void *p)
 {
     if (!p)
-        failures++;
+        atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
     return p;
 }
 
-long vg_alloc_failures(void) { return failures; }
+long vg_alloc_failures(void) { return atomic_load_explicit(&failures, memory_order_relaxed); }
 
 void *vg_malloc(size_t n)
 {

@@ -116,6 +116,13 @@ uint32_t idx_builder_count_inds(const idx_builder *b);
  * dropped, never added) is ignored. Returns 0 or VG_E_NOMEM.
  */
 int idx_builder_attribute(idx_builder *b, const char *indicator_id, const char *what, vg_error *err);
+/*
+ * The same for npairs pairs at once: pairs[2i] an indicator id, pairs[2i+1]
+ * what it indicates, applied in that order. When the pairs are few next to
+ * the indicators, the indicators are walked once rather than mapped by id
+ * (a store of a million indicators with a hundred relationships).
+ */
+int idx_builder_attribute_pairs(idx_builder *b, const char *const *pairs, size_t npairs, vg_error *err);
 void idx_builder_drop(idx_builder *b, uint32_t ind, int status);
 
 /*
@@ -127,6 +134,19 @@ void idx_builder_drop(idx_builder *b, uint32_t ind, int status);
  */
 int idx_builder_add_indicator_text(idx_builder *b, const char *json, size_t len, const vg_time *now, int *status,
                                    vg_error *err);
+
+/* Hands out the next indicator's text: 1 with *json (borrowed until the next call) and *len, 0 at the end, or a
+   negative VG_E_* with err filled. */
+typedef int (*idx_text_next_fn)(void *ctx, const char **json, size_t *len, vg_error *err);
+/*
+ * Adds every indicator text `next` hands out, as idx_builder_add_indicator_text
+ * would one by one. With threads >= 2 the work is shared by two threads: the
+ * caller's calls next and reads each text, a helper adds them to the builder;
+ * the index is the same either way. Returns 0, next's error, VG_E_NOMEM or
+ * VG_E_LIMIT.
+ */
+int idx_builder_add_texts(idx_builder *b, idx_text_next_fn next, void *ctx, const vg_time *now, int threads,
+                          vg_error *err);
 
 /*
  * Adds one indicator given by its parts (id, optional name, pattern text and

@@ -329,12 +329,9 @@ static void count(idx_builder *b, int status)
     }
 }
 
-static uint64_t id_hash(const char *s)
+static uint64_t id_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    return idx__hash_val(0, (const uint8_t *)s, n, 0);
 }
 
 /* Brings the id map up to date with the indicators added (grows it as needed). */
@@ -353,7 +350,8 @@ static int byid_sync(idx_builder *b)
         b->byid_n = 0;
     }
     for (; b->byid_n < b->ninds; b->byid_n++) {
-        size_t pos = id_hash(b->strs.data + b->inds[b->byid_n].id_off) & (b->nbyid - 1);
+        const char *id = b->strs.data + b->inds[b->byid_n].id_off;
+        size_t pos = id_hash(id, strlen(id)) & (b->nbyid - 1);
         while (b->byid[pos])
             pos = (pos + 1) & (b->nbyid - 1);
         b->byid[pos] = (uint32_t)b->byid_n + 1;
@@ -361,30 +359,76 @@ static int byid_sync(idx_builder *b)
     return 0;
 }
 
+/* Appends `what` to indicator ind's attribution, unless it says it already or the 400 bytes are full. */
+static int attr_add(idx_builder *b, size_t ind, const char *what, vg_error *err)
+{
+    idx_ind *r = &b->inds[ind];
+    const char *old = r->attr_off ? b->strs.data + r->attr_off : "";
+    if (strstr(old, what)) /* said already (two relationships to one family) */
+        return 0;
+    char buf[401];
+    int n = snprintf(buf, sizeof buf, "%s%s%s", old, old[0] ? ", " : "", what);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return 0; /* full: the first ones are kept */
+    uint32_t off;
+    int rc = put_str(b, buf, &off, err);
+    if (!rc)
+        b->inds[ind].attr_off = off;
+    return rc;
+}
+
 int idx_builder_attribute(idx_builder *b, const char *indicator_id, const char *what, vg_error *err)
 {
     if (byid_sync(b))
         return vg_error_set(err, VG_E_NOMEM, "out of memory attributing indicators");
-    size_t pos = id_hash(indicator_id) & (b->nbyid - 1);
+    size_t pos = id_hash(indicator_id, strlen(indicator_id)) & (b->nbyid - 1);
     for (; b->byid[pos]; pos = (pos + 1) & (b->nbyid - 1)) {
-        idx_ind *r = &b->inds[b->byid[pos] - 1];
-        if (strcmp(b->strs.data + r->id_off, indicator_id) != 0 || (r->flags & IDX_IND_DROPPED))
+        size_t ind = b->byid[pos] - 1;
+        if (strcmp(b->strs.data + b->inds[ind].id_off, indicator_id) != 0 || (b->inds[ind].flags & IDX_IND_DROPPED))
             continue;
-        const char *old = r->attr_off ? b->strs.data + r->attr_off : "";
-        if (strstr(old, what)) /* said already (two relationships to one family) */
-            continue;
-        char buf[401];
-        int n = snprintf(buf, sizeof buf, "%s%s%s", old, old[0] ? ", " : "", what);
-        if (n < 0 || (size_t)n >= sizeof buf)
-            continue; /* full: the first ones are kept */
-        uint32_t off;
-        int rc = put_str(b, buf, &off, err);
+        int rc = attr_add(b, ind, what, err);
         if (rc)
             return rc;
-        r = &b->inds[b->byid[pos] - 1];
-        r->attr_off = off;
     }
     return 0;
+}
+
+int idx_builder_attribute_pairs(idx_builder *b, const char *const *pairs, size_t npairs, vg_error *err)
+{
+    if (npairs * 8 >= b->ninds) { /* many: map the indicators by id (idx_builder_attribute) */
+        for (size_t i = 0; i < npairs; i++) {
+            int rc = idx_builder_attribute(b, pairs[2 * i], pairs[2 * i + 1], err);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    /* few: map the pairs by id and walk the indicators once (a map of a million ids costs more) */
+    size_t ns = 16;
+    while (ns < npairs * 2)
+        ns *= 2;
+    uint32_t *m = vg_calloc(ns, sizeof *m); /* pair + 1; linear probing keeps one id's pairs in their order */
+    if (!m)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory attributing indicators");
+    for (size_t i = 0; i < npairs; i++) {
+        size_t pos = id_hash(pairs[2 * i], strlen(pairs[2 * i])) & (ns - 1);
+        while (m[pos])
+            pos = (pos + 1) & (ns - 1);
+        m[pos] = (uint32_t)i + 1;
+    }
+    int rc = 0;
+    for (size_t ind = 0; ind < b->ninds && !rc; ind++) {
+        if (b->inds[ind].flags & IDX_IND_DROPPED)
+            continue;
+        const char *id = b->strs.data + b->inds[ind].id_off;
+        for (size_t pos = id_hash(id, strlen(id)) & (ns - 1); m[pos] && !rc; pos = (pos + 1) & (ns - 1)) {
+            const char *const *p = pairs + 2 * (m[pos] - 1);
+            if (strcmp(p[0], b->strs.data + b->inds[ind].id_off) == 0)
+                rc = attr_add(b, ind, p[1], err);
+        }
+    }
+    vg_free(m);
+    return rc;
 }
 
 uint32_t idx_builder_count_inds(const idx_builder *b)
@@ -608,6 +652,58 @@ static int same_key(const tuple *a, const tuple *b, const uint8_t *keys)
            memcmp(keys + a->key_off, keys + b->key_off, a->key_len) == 0;
 }
 
+/*
+ * Puts t[0..n) in the order the table is filled in: by slot position
+ * (hash & mask), stable, with a least-significant-digit radix sort of 11
+ * bits a pass into tmp (n tuples); then each run of one position is sorted
+ * by cmp_tuple, so equal keys lie together with their postings in order.
+ * Filling the table in position order writes the slots from first to last
+ * instead of at random (and the sort is a few passes, not n log n
+ * comparisons). Returns the array holding the result (t or tmp).
+ */
+static tuple *sort_by_slot(tuple *t, tuple *tmp, size_t n, uint64_t mask, const uint8_t *keys)
+{
+    int bits = 0;
+    while (bits < 64 && (mask >> bits))
+        bits++;
+    for (int shift = 0; shift < bits; shift += 11) {
+        size_t at[2048];
+        memset(at, 0, sizeof at);
+        for (size_t i = 0; i < n; i++)
+            at[((t[i].hash & mask) >> shift) & 2047]++;
+        size_t sum = 0, skip = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            skip |= at[d] == n;
+            size_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        if (skip)
+            continue; /* every tuple has the same digit here */
+        for (size_t i = 0; i < n; i++)
+            tmp[at[((t[i].hash & mask) >> shift) & 2047]++] = t[i];
+        tuple *sw = t;
+        t = tmp;
+        tmp = sw;
+    }
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && ((t[j].hash ^ t[i].hash) & mask) == 0; j++)
+            ;
+        if (j - i > 16) {
+            qsort_r(t + i, j - i, sizeof *t, cmp_tuple, (void *)keys);
+            continue;
+        }
+        for (size_t k = i + 1; k < j; k++) { /* short runs: insertion sort */
+            tuple v = t[k];
+            size_t m = k;
+            for (; m > i && cmp_tuple(&t[m - 1], &v, (void *)keys) > 0; m--)
+                t[m] = t[m - 1];
+            t[m] = v;
+        }
+    }
+    return t;
+}
+
 int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
 {
     *out = NULL;
@@ -620,23 +716,40 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
                 b->t[k++] = b->t[i];
         b->nt = k;
     }
-    if (b->nt > 1)
-        qsort_r(b->t, b->nt, sizeof *b->t, cmp_tuple, (void *)keys);
-    /* count distinct keys and postings */
-    size_t ne = 0, np = 0;
+    /* the table's size from the tuples (an upper bound of the keys), so that they can be sorted by slot */
+    uint64_t nslots = pow2_at_least((uint64_t)b->nt * 2, 16);
+    if (x && b->nt > 1) {
+        tuple *tmp = vg_malloc(b->nt * sizeof *tmp);
+        if (!tmp) {
+            vg_free(x);
+            x = NULL;
+        } else if (sort_by_slot(b->t, tmp, b->nt, nslots - 1, keys) == tmp) {
+            vg_free(b->t);
+            b->t = tmp;
+            b->capt = b->nt;
+        } else {
+            vg_free(tmp);
+        }
+    }
+    /* count distinct keys, postings and key bytes */
+    size_t ne = 0, np = 0, kbytes = 0;
     for (size_t i = 0; i < b->nt; i++) {
         if (i == 0 || !same_key(&b->t[i], &b->t[i - 1], keys))
-            ne++, np++;
+            ne++, np++, kbytes += b->t[i].key_len;
         else if ((b->t[i].post & ~IDX_POST_CANDIDATE) != (b->t[i - 1].post & ~IDX_POST_CANDIDATE))
             np++;
     }
-    uint64_t nslots = pow2_at_least((uint64_t)ne * 2, 16), nbloom = pow2_at_least((uint64_t)ne / 4, 8);
+    /* the keys stay where the builder put them unless a quarter of the bytes there is no longer used
+       (keys given twice, keys of indicators taken back): then the used ones are copied out */
+    int compact = b->keys.len == 0 || kbytes < b->keys.len - b->keys.len / 4;
+    uint64_t nbloom = pow2_at_least((uint64_t)ne / 4, 8);
+    nslots = pow2_at_least((uint64_t)ne * 2, 16); /* smaller when keys were given more than once */
     idx_slot *slots = x ? vg_calloc(nslots, sizeof *slots) : NULL;
     idx_entry *entries = x ? vg_malloc((ne ? ne : 1) * sizeof *entries) : NULL;
     uint32_t *posts = x ? vg_malloc((np ? np : 1) * sizeof *posts) : NULL;
     uint64_t *bloom = x ? vg_calloc(nbloom, sizeof *bloom) : NULL;
-    uint8_t *kpool = x ? vg_malloc(b->keys.len ? b->keys.len : 1) : NULL;
-    if (!x || !slots || !entries || !posts || !bloom || !kpool) {
+    uint8_t *kpool = x && compact ? vg_malloc(kbytes ? kbytes : 1) : NULL;
+    if (!x || !slots || !entries || !posts || !bloom || (compact && !kpool)) {
         vg_free(x);
         vg_free(slots);
         vg_free(entries);
@@ -650,9 +763,13 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
     for (size_t i = 0; i < b->nt; i++) {
         const tuple *t = &b->t[i];
         if (i == 0 || !same_key(t, &b->t[i - 1], keys)) {
-            memcpy(kpool + ko, keys + t->key_off, t->key_len);
-            entries[e] = (idx_entry){(uint32_t)ko, t->key_len, (uint32_t)p, 0};
-            ko += t->key_len;
+            if (compact) {
+                memcpy(kpool + ko, keys + t->key_off, t->key_len);
+                entries[e] = (idx_entry){(uint32_t)ko, t->key_len, (uint32_t)p, 0};
+                ko += t->key_len;
+            } else {
+                entries[e] = (idx_entry){t->key_off, t->key_len, (uint32_t)p, 0};
+            }
             x->stats.by_kind[keys[t->key_off] < IDX_K__COUNT ? keys[t->key_off] : 0]++;
             if (keys[t->key_off] == IDX_K_DOMAIN) {
                 unsigned labels = 1;
@@ -678,8 +795,14 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
     x->nslots = nslots;
     x->entries = entries;
     x->nentries = ne;
-    x->keys = kpool;
-    x->nkeys_bytes = ko;
+    if (compact) {
+        x->keys = kpool;
+        x->nkeys_bytes = ko;
+    } else {
+        x->nkeys_bytes = b->keys.len;
+        x->keys = (const uint8_t *)vg_buf_detach(&b->keys);
+        ko = x->nkeys_bytes;
+    }
     x->posts = posts;
     x->nposts = np;
     x->bloom = bloom;

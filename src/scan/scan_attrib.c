@@ -71,16 +71,31 @@ int scan__attrib_apply(scan_attrib *a, idx_builder *b, vg_error *err)
 {
     if (!a->names)
         return 0;
+    /* (indicator id, "Name (type)") for each relationship to something named */
+    size_t n = 0, cap = 0;
+    const char **pairs = NULL;
     for (size_t at = 0; at < a->pairs.len;) {
         const char *src = a->pairs.data + at;
         const char *dst = src + strlen(src) + 1;
         at = (size_t)(dst - a->pairs.data) + strlen(dst) + 1;
         const char *what = json_string_value(json_object_get(a->names, dst));
-        if (what) {
-            int rc = idx_builder_attribute(b, src, what, err);
-            if (rc)
-                return rc;
+        if (!what)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            const char **np = vg_realloc(pairs, nc * 2 * sizeof *np);
+            if (!np) {
+                vg_free(pairs);
+                return vg_error_set(err, VG_E_NOMEM, "out of memory attributing indicators");
+            }
+            pairs = np;
+            cap = nc;
         }
+        pairs[2 * n] = src;
+        pairs[2 * n + 1] = what;
+        n++;
     }
-    return 0;
+    int rc = n ? idx_builder_attribute_pairs(b, pairs, n, err) : 0;
+    vg_free(pairs);
+    return rc;
 }

@@ -59,6 +59,18 @@ static int attribute_from_store(store *st, const char *collection, idx_builder *
     return rc;
 }
 
+/* idx_text_next_fn over a store query: each row's JSON text. */
+static int next_text(void *ctx, const char **json, size_t *len, vg_error *err)
+{
+    store_row row;
+    int r = store_iter_next(ctx, &row, err);
+    if (r == 1) {
+        *json = row.json;
+        *len = row.json_len;
+    }
+    return r;
+}
+
 int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err)
 {
     *out = NULL;
@@ -82,12 +94,8 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
     store_iter *it = NULL;
     rc = store_query_open(st, &q, &it, err);
     vg_time t = now ? *now : vg_time_now(0);
-    store_row row;
-    int r;
-    while (!rc && (r = store_iter_next(it, &row, err)) == 1)
-        rc = idx_builder_add_indicator_text(b, row.json, row.json_len, &t, NULL, err);
-    if (!rc && r < 0)
-        rc = r;
+    if (!rc) /* two threads: one reads the store and the texts, the other adds them */
+        rc = idx_builder_add_texts(b, next_text, it, &t, 2, err);
     store_iter_free(it);
     if (!rc)
         rc = attribute_from_store(st, collection, b, err);

@@ -470,6 +470,208 @@ static void test_match_index__drop(void **state)
     idx_free(x);
 }
 
+/* A builder of n indicators "indicator--<i>" (the 5th dropped and added again) for the attribution tests. */
+static idx_builder *attr_builder(int n)
+{
+    idx_builder *b = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    char id[64], pat[96];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "indicator--%d", i);
+        snprintf(pat, sizeof pat, "[domain-name:value = 'd%d.test']", i);
+        assert_int_equal(idx_builder_add_pattern(b, id, NULL, pat, 0, NULL, &err), 0);
+    }
+    idx_builder_drop(b, 5, IDX_ADDED);
+    assert_int_equal(idx_builder_add_pattern(b, "indicator--5", NULL, "[domain-name:value = 'new.test']", 0, NULL,
+                                             &err),
+                     0);
+    return b;
+}
+
+/* Pairs at once give what one call per pair gives, whether they are few (the indicators walked) or many
+   (the indicators mapped by id): in order, once per value, never to a dropped version, unknown ids ignored. */
+static void test_match_index__attribute_pairs(void **state)
+{
+    (void)state;
+    const char *few[] = {"indicator--7", "Pegasus (malware)", "indicator--5", "Predator (malware)",
+                         "indicator--7", "NSO Group (intrusion-set)", "indicator--7", "Pegasus (malware)",
+                         "indicator--zz", "Nobody (malware)", "indicator--199", "Hermit (malware)"};
+    size_t nfew = sizeof few / sizeof few[0] / 2;
+    const char *many[2 * 60];
+    char ids[60][32];
+    for (int i = 0; i < 60; i++) {
+        snprintf(ids[i], sizeof ids[i], "indicator--%d", (i * 7) % 200);
+        many[2 * i] = ids[i];
+        many[2 * i + 1] = i % 2 ? "Odd (campaign)" : "Even (campaign)";
+    }
+    const struct {
+        const char *const *pairs;
+        size_t n;
+    } cases[] = {{few, nfew}, {many, 60}};
+    for (size_t c = 0; c < 2; c++) {
+        idx_builder *b1 = attr_builder(200), *b2 = attr_builder(200);
+        vg_error err = {0};
+        assert_int_equal(idx_builder_attribute_pairs(b1, cases[c].pairs, cases[c].n, &err), 0);
+        for (size_t i = 0; i < cases[c].n; i++)
+            assert_int_equal(idx_builder_attribute(b2, cases[c].pairs[2 * i], cases[c].pairs[2 * i + 1], &err), 0);
+        idx *x1 = NULL, *x2 = NULL;
+        assert_int_equal(idx_builder_finish(b1, &x1, &err), 0);
+        assert_int_equal(idx_builder_finish(b2, &x2, &err), 0);
+        size_t said = 0;
+        for (uint32_t i = 0; i < 201; i++) {
+            assert_string_equal(idx_indicator_attribution(x1, i), idx_indicator_attribution(x2, i));
+            said += idx_indicator_attribution(x1, i)[0] != 0;
+        }
+        if (c == 0) {
+            assert_string_equal(idx_indicator_attribution(x1, 7), "Pegasus (malware), NSO Group (intrusion-set)");
+            assert_string_equal(idx_indicator_attribution(x1, 5), ""); /* the dropped version */
+            assert_string_equal(idx_indicator_attribution(x1, 200), "Predator (malware)");
+            assert_string_equal(idx_indicator_attribution(x1, 199), "Hermit (malware)");
+            assert_int_equal(said, 3);
+        } else {
+            assert_int_equal(said, 60);
+        }
+        idx_free(x1);
+        idx_free(x2);
+    }
+}
+
+/* idx_text_next_fn over an array of texts; fails with VG_E_IO at text number fail_at (when non-zero). */
+typedef struct texts {
+    char **v;       /* the texts */
+    size_t n;       /* how many */
+    size_t at;      /* the next one */
+    size_t fail_at; /* 1-based text that fails, 0 never */
+} texts;
+
+static int next_of(void *ctx, const char **json, size_t *len, vg_error *err)
+{
+    texts *t = ctx;
+    if (t->fail_at && t->at + 1 == t->fail_at)
+        return vg_error_set(err, VG_E_IO, "text %zu cannot be read", t->at + 1);
+    if (t->at == t->n)
+        return 0;
+    *json = t->v[t->at++];
+    *len = strlen(*json);
+    return 1;
+}
+
+/* n texts: generated indicators (every 7th expired, every 11th a compound pattern) with the awkward cases of
+   the text path (escapes, duplicates, not JSON...) among them. */
+static texts make_texts(size_t n)
+{
+    static const char *const awkward[] = {
+        "{\"id\":\"indicator--w1\",\"revoked\":true,\"pattern\":\"[domain-name:value='b.test']\"}",
+        "{\"id\":\"indicator--w2\",\"revoked\":\"true\",\"pattern\":\"[domain-name:value='c.test']\"}",
+        "{\"id\":\"indicator--w3\",\"pattern\":\"alert tcp\",\"pattern_type\":\"snort\"}",
+        "{\"id\":\"indicator--w4\",\"pattern\":\"[file:name = 'a\\\\'b.exe']\"}",
+        "{\"id\":\"indicator--w5\",\"name\":\"caf\\u00e9\",\"pattern\":\"[domain-name:value='h.test']\"}",
+        "{\"id\":\"indicator--w6\",\"pattern\":\"[domain-name:value='i.test']\",\"pattern\":\"[domain-name:value='j.test']\"}",
+        "{\"id\":\"indicator--w7\",\"pattern\":\"[domain-name:value = \"}",
+        "{\"id\":\"indicator--w8\",\"pattern\":42}",
+        "not json at all",
+        "  {  \"id\" : \"indicator--w9\" , \"pattern\" : \"[ipv4-addr:value = '192.0.2.16']\" }  ",
+    };
+    texts t = {vg_calloc(n, sizeof(char *)), n, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        char buf[512];
+        if (i % 97 == 3)
+            snprintf(buf, sizeof buf, "%s", awkward[(i / 97) % (sizeof awkward / sizeof awkward[0])]);
+        else if (i % 11 == 0)
+            snprintf(buf, sizeof buf,
+                     "{\"id\":\"indicator--g%zu\",\"name\":\"n%zu\",\"pattern\":\"[file:name = 'f%zu' AND file:size = %zu]\"}",
+                     i, i, i, i);
+        else
+            snprintf(buf, sizeof buf,
+                     "{\"type\":\"indicator\",\"id\":\"indicator--g%zu\",\"name\":\"n%zu\",\"pattern\":\"[domain-name:value "
+                     "= 'g%zu.test']\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"%s}",
+                     i, i, i, i % 7 == 0 ? ",\"valid_until\":\"2021-01-01T00:00:00Z\"" : "");
+        t.v[i] = vg_strdup(buf);
+    }
+    return t;
+}
+
+static void free_texts(texts *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        vg_free(t->v[i]);
+    vg_free(t->v);
+}
+
+/* The index of texts added on two threads is the one added on one: the same indicators in the same order, the
+   same counts and hits. Enough texts for several batches round the ring. */
+static void test_match_index__texts_on_two_threads(void **state)
+{
+    (void)state;
+    texts t = make_texts(40000);
+    vg_time now = vg_time_from_unix(1772357400, 0, 0);
+    idx *x[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        idx_builder *b = NULL;
+        vg_error err = {0};
+        assert_int_equal(idx_builder_new(&b, &err), 0);
+        t.at = 0;
+        assert_int_equal(idx_builder_add_texts(b, next_of, &t, &now, k + 1, &err), 0);
+        assert_int_equal(idx_builder_finish(b, &x[k], &err), 0);
+    }
+    const idx_stats *s1 = idx_get_stats(x[0]), *s2 = idx_get_stats(x[1]);
+    assert_int_equal(s1->indicators, 40000);
+    assert_true(s1->added > 30000 && s1->partial > 3000 && s1->not_valid > 4000 && s1->bad > 0 && s1->revoked > 0);
+    assert_memory_equal(s1, s2, offsetof(idx_stats, bytes));
+    assert_int_equal(idx_indicator_count(x[0]), idx_indicator_count(x[1]));
+    for (uint32_t i = 0; i < idx_indicator_count(x[0]); i++) {
+        assert_string_equal(idx_indicator_id(x[0], i), idx_indicator_id(x[1], i));
+        assert_string_equal(idx_indicator_name(x[0], i), idx_indicator_name(x[1], i));
+        assert_int_equal(idx_indicator_flags(x[0], i), idx_indicator_flags(x[1], i));
+    }
+    static const char *const doms[] = {"g1.test", "g39999.test", "g7.test", "h.test", "i.test", "b.test"};
+    for (size_t i = 0; i < sizeof doms / sizeof doms[0]; i++)
+        assert_string_equal(look(x[0], IDX_K_DOMAIN, doms[i]), look(x[1], IDX_K_DOMAIN, doms[i]));
+    assert_string_equal(look(x[1], IDX_K_DOMAIN, "g39997.test"), "indicator--g39997");
+    assert_string_equal(look(x[1], IDX_K_DOMAIN, "g7.test"), ""); /* expired */
+    idx_free(x[0]);
+    idx_free(x[1]);
+    /* the reader's error stops both threads and is returned */
+    for (int k = 1; k <= 2; k++) {
+        idx_builder *b = NULL;
+        vg_error err = {0};
+        assert_int_equal(idx_builder_new(&b, &err), 0);
+        t.at = 0;
+        t.fail_at = 25000;
+        assert_int_equal(idx_builder_add_texts(b, next_of, &t, &now, k, &err), VG_E_IO);
+        assert_non_null(strstr(err.msg, "text 25000"));
+        idx_builder_free(b);
+    }
+    free_texts(&t);
+}
+
+/* An allocation failing on either thread fails the whole cleanly (no hang, no leak under ASan). */
+static void test_match_index__texts_alloc_failures(void **state)
+{
+    (void)state;
+    texts t = make_texts(3000);
+    vg_time now = vg_time_from_unix(1772357400, 0, 0);
+    long failed = 0;
+    for (long n = 1; n < 1000000; n = n < 16 ? n + 1 : n + n / 4) {
+        idx_builder *b = NULL;
+        vg_error err = {0};
+        assert_int_equal(idx_builder_new(&b, &err), 0);
+        t.at = 0;
+        vg_alloc_fail_after(n);
+        int rc = idx_builder_add_texts(b, next_of, &t, &now, 2, &err);
+        vg_alloc_fail_reset();
+        idx_builder_free(b);
+        if (rc == 0)
+            break; /* past the last allocation */
+        if (rc != VG_E_NOMEM)
+            fail_msg("failing allocation %ld: %d", n, rc);
+        failed++;
+    }
+    assert_true(failed > 20);
+    free_texts(&t);
+}
+
 static void test_match_index__save_and_load(void **state)
 {
     (void)state;
@@ -537,6 +739,9 @@ int main(void)
         cmocka_unit_test(test_match_index__save_and_load),
         cmocka_unit_test(test_match_index__text_path_same_as_tree),
         cmocka_unit_test(test_match_index__drop),
+        cmocka_unit_test(test_match_index__attribute_pairs),
+        cmocka_unit_test(test_match_index__texts_on_two_threads),
+        cmocka_unit_test(test_match_index__texts_alloc_failures),
         cmocka_unit_test(test_match_index__ipv4_first_byte_filter),
         cmocka_unit_test(test_match_index__profile_ids),
         cmocka_unit_test(test_match_index__alloc_failures),
