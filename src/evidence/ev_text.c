@@ -42,6 +42,10 @@ enum {
 #define C_ALNUM (C_ALPHA | C_DIGIT)
 
 static uint8_t cls[256];
+
+/* What a byte after an alphanumeric run may do to the name being read. */
+enum { A_END = 0, A_JOIN = 1, A_MORE = 2 /* '.', '[', '(', '{', '@': a label may follow */ };
+static uint8_t after[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const psl_ctx_t *psl;
 static psl_ctx_t *psl_owned;
@@ -67,6 +71,7 @@ static void init_once(void)
         if ((k & (C_ALPHA | C_DIGIT)) || c == '\n' || c == '"' || c == ':')
             k |= C_ATTN;
         cls[c] = k;
+        after[c] = (c == '-' || c == '_') ? A_JOIN : (c && strchr(".[({@", c)) ? A_MORE : A_END;
     }
     psl_owned = psl_latest("/usr/share/publicsuffix/public_suffix_list.dafsa");
     psl = psl_owned ? psl_owned : psl_builtin();
@@ -275,10 +280,17 @@ static size_t url_at(scan *s, size_t ss, size_t se, size_t seplen, int defanged,
     }
     if (i == start || (!(cls[(uint8_t)b[start]] & C_ALNUM) && b[start] != '['))
         return 0;
+    size_t sl = strlen(scheme);
+    if (!defanged && !sdef && seplen == 3 && se - ss == sl && memcmp(b + ss, scheme, sl) == 0 &&
+        !memchr(b + start, '[', i - start) && !memchr(b + start, '(', i - start)) {
+        /* already canonical (a lower-case scheme, "://", no defanged dot): reported where it lies */
+        if (s->t->want & EV_WANT_NET)
+            *rc = emit(s, EV_URL, b + ss, i - ss, ss, 0);
+        return i;
+    }
     /* build the canonical form */
     char *o = s->t->scratch;
     size_t cap = sizeof s->t->scratch - 8, k = 0;
-    size_t sl = strlen(scheme);
     if (i - start + sl + 3 > cap)
         return i; /* too long: skipped */
     memcpy(o, scheme, sl);
@@ -346,11 +358,13 @@ static size_t ipv6_at(scan *s, size_t i, int *rc)
  */
 static inline size_t alnum_run(const uint8_t *p, size_t j, size_t len, int *digits, int *hex)
 {
-    while (j < len && (cls[p[j]] & C_ALNUM)) {
-        *digits &= (cls[p[j]] & C_DIGIT) != 0;
-        *hex &= (cls[p[j]] & C_HEX) != 0;
+    uint8_t all = 0xff, c; /* the class bits every byte of the run has */
+    while (j < len && ((c = cls[p[j]]) & C_ALNUM)) {
+        all &= c;
         j++;
     }
+    *digits &= (all & C_DIGIT) != 0;
+    *hex &= (all & C_HEX) != 0;
     return j;
 }
 
@@ -545,7 +559,7 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
                 j = alnum_run(p, j, len, &digits, &hex);
                 if (j - ra >= 26 && (rc = run_check(&s, ra, j, hex)))
                     return rc;
-                if (j < len && (cls[p[j]] & C_JOIN) && j + 1 < len && (cls[p[j + 1]] & (C_ALNUM | C_JOIN))) {
+                if (j < len && after[p[j]] == A_JOIN && j + 1 < len && (cls[p[j + 1]] & (C_ALNUM | C_JOIN))) {
                     digits = 0;
                     j++;
                     continue;
@@ -558,7 +572,7 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
                 nm.all_digit[nm.nl] = digits;
             }
             nm.nl++;
-            if (j >= len)
+            if (j >= len || after[p[j]] <= A_JOIN) /* most names end at a space, a colon, a slash, a quote */
                 break;
             size_t d = 0;
             if (p[j] == '.')

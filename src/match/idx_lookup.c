@@ -200,6 +200,9 @@ typedef struct dom_labels {
     size_t starts[128]; /* where each label starts (a DNS name has at most 127 labels) */
 } dom_labels;
 
+/* Bytes of a domain: 1 a dot, 2 one that cannot be in a domain key (space, '/', '@', ':', tab), else 0. */
+static const uint8_t dom_byte[256] = {['.'] = 1, [' '] = 2, ['/'] = 2, ['@'] = 2, [':'] = 2, ['\t'] = 2};
+
 static int dom_split(const idx *x, const char *v, size_t len, dom_labels *d)
 {
     if (x->stats.by_kind[IDX_K_DOMAIN] == 0)
@@ -220,13 +223,12 @@ static int dom_split(const idx *x, const char *v, size_t len, dom_labels *d)
     d->labels = 1;
     d->starts[0] = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = v[i];
-        if (c == '.') {
-            if (d->labels == 128)
-                return -1;
-            d->starts[d->labels++] = i + 1;
-        } else if (c == ' ' || c == '/' || c == '@' || c == ':' || c == '\t')
+        uint8_t k = dom_byte[(uint8_t)v[i]];
+        if (!k)
+            continue;
+        if (k == 2 || d->labels == 128)
             return -1;
+        d->starts[d->labels++] = i + 1;
     }
     d->u = (const uint8_t *)v;
     d->len = len;
@@ -308,10 +310,26 @@ static int parse_v4(const char *v, size_t len, uint8_t addr[4])
     return i == len ? 0 : -1;
 }
 
+/*
+ * 0 when v starts with a decimal first octet and a dot, and no IPv4 key
+ * covers addresses of that first byte (x->v4first): no parse needed. Most
+ * addresses in logs (10.x, 192.168.x) end here.
+ */
+static inline int v4_first_may(const idx *x, const char *v, size_t len)
+{
+    unsigned n = 0;
+    size_t i = 0;
+    while (i < len && i < 4 && v[i] >= '0' && v[i] <= '9')
+        n = n * 10 + (unsigned)(v[i++] - '0');
+    if (i == 0 || i > 3 || i >= len || v[i] != '.' || n > 255)
+        return 1;
+    return (x->v4first[n >> 6] >> (n & 63)) & 1;
+}
+
 /* The longest prefix holding the address. */
 static int ip_walk(const idx *x, int kind, const char *v, size_t len, long *hits, idx_hit_fn fn, void *ctx)
 {
-    if (x->stats.by_kind[kind] == 0)
+    if (x->stats.by_kind[kind] == 0 || (kind == IDX_K_IPV4 && !v4_first_may(x, v, len)))
         return 0;
     uint8_t addr[16], key[24];
     int p;
@@ -431,7 +449,7 @@ static void pre_domain(const idx *x, const char *v, size_t len, size_t off, idx_
 static void pre_v4(const idx *x, const char *v, size_t len, size_t off, idx_pre *pre)
 {
     uint8_t key[24];
-    if (x->stats.by_kind[IDX_K_IPV4] == 0) {
+    if (x->stats.by_kind[IDX_K_IPV4] == 0 || !v4_first_may(x, v, len)) {
         pre->how = IDX_PRE_MISS;
         return;
     }

@@ -77,6 +77,14 @@ static void test_evidence_text__urls(void **state)
     assert_string_equal(scan("hxxps[:]//evil(.)com/x")->s, "url:https://evil.com/x\n");
     assert_string_equal(scan("http://user:pw@host.example:8080/x")->s, "url:http://user:pw@host.example:8080/x\n");
     assert_string_equal(scan("http://[2001:db8::1]:8080/")->s, "url:http://[2001:db8::1]:8080/\n");
+    /* a URL already canonical is reported where it lies; any other is rebuilt: the scheme in lower case,
+       defanged dots undone (the two paths must agree) */
+    assert_string_equal(scan("HTTP://Evil.com/A")->s, "url:http://Evil.com/A\n");
+    /* (a closing bracket at the end is trimmed, as sentence punctuation) */
+    assert_string_equal(scan("Https://evil.com/a(1)[2]")->s, "url:https://evil.com/a(1)[2\n");
+    assert_string_equal(scan("https://evil.com/a(1)[2]")->s, "url:https://evil.com/a(1)[2\n");
+    assert_string_equal(scan("https://evil[.]com/a(1)")->s, "url:https://evil.com/a(1\n");
+    assert_string_equal(scan("wss://chat.evil.com/s")->s, "url:wss://chat.evil.com/s\n");
     assert_string_equal(scan("notascheme://evil.com/")->s, "domain:evil.com\n");
 }
 
