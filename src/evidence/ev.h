@@ -85,6 +85,8 @@ void ev_text_free(ev_text *t);
  * Returns 0 or the callback's nonzero value.
  */
 int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint64_t line, ev_obs_fn fn, void *ctx);
+/* Newlines in the buffer of the last ev_text_scan that ran to its end (every one is seen on the way). */
+uint64_t ev_text_lines(const ev_text *t);
 
 /* 1 when `tld` (no dot, any case) is a top-level domain of the Public Suffix List. */
 int ev_tld_valid(const char *tld, size_t len);

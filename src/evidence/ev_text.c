@@ -90,6 +90,7 @@ typedef struct tld_slot {
 
 struct ev_text {
     int want;                 /* EV_WANT_* */
+    uint64_t lines;           /* newlines seen by the last scan */
     tld_slot tld[TLD_SLOTS];  /* verdicts of the TLDs seen */
     char scratch[4096 + 64];  /* de-defanged values */
 };
@@ -111,6 +112,11 @@ int ev_text_new(int want, ev_text **out, vg_error *err)
     t->want = want ? want : EV_WANT_ALL;
     *out = t;
     return 0;
+}
+
+uint64_t ev_text_lines(const ev_text *t)
+{
+    return t->lines;
 }
 
 void ev_text_free(ev_text *t)
@@ -632,5 +638,6 @@ int ev_text_scan(ev_text *t, const char *buf, size_t len, uint64_t offset, uint6
             return rc;
         i = j > i ? j : i + 1;
     }
+    t->lines = s.line - (line ? line : 1);
     return 0;
 }

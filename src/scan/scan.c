@@ -210,17 +210,6 @@ static int confirm_hits(job *j)
     return 0;
 }
 
-static uint64_t nlines(const char *p, size_t n)
-{
-    uint64_t k = 0;
-    const char *e = p + n;
-    while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        k++;
-        p++;
-    }
-    return k;
-}
-
 /* Scans one chunk; its hits' lines are relative to the chunk (1 = its first line). */
 static void run_job(job *j)
 {
@@ -231,9 +220,9 @@ static void run_job(job *j)
     j->rc = ev_text_scan(j->t, j->data, j->len, j->offset, 1, on_obs, j);
     while (!j->rc && j->rn)
         j->rc = ring_pop(j);
+    j->nl = ev_text_lines(j->t); /* the extractor counted the newlines on its way */
     if (!j->rc && j->conf)
         j->rc = confirm_hits(j);
-    j->nl = nlines(j->data, j->len);
 }
 
 /* ---- aggregation ------------------------------------------------------------ */
