@@ -2,7 +2,7 @@
  * fuzz_phone_android_text.c - libFuzzer target for the Android readers of
  * text and JSON: the first byte picks a reader (dumpstate and its dumpsys
  * sections, getprop, ps, tombstones in text and protobuf, AndroidQF's JSON files, settings,
- * mounts, SMS), the rest is its input. Nothing may crash, leak or read out
+ * mounts, SMS, logcat, env.txt), the rest is its input. Nothing may crash, leak or read out
  * of bounds (dumpstate's sections are handed on without a NUL after them).
  */
 #include <stddef.h>
@@ -17,7 +17,7 @@ static const char *const readers[] = {
     "dumpstate", "getprop", "processes", "dumpsys_packages", "dumpsys_activities", "dumpsys_receivers",
     "dumpsys_accessibility", "dumpsys_appops", "dumpsys_battery_daily", "dumpsys_battery_history", "dumpsys_dbinfo",
     "dumpsys_platform_compat", "dumpsys_adb", "tombstones", "aqf_packages", "aqf_settings", "aqf_files",
-    "root_binaries", "aqf_mounts", "sms", "tombstones.pb",
+    "root_binaries", "aqf_mounts", "sms", "tombstones.pb", "logcat", "aqf_env",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -73,6 +73,13 @@ const phone_arow phone__android_rows[] = {
     ROW("root_binaries", "root_binaries.json", NULL, "root binaries found (file path)", phone__a_root_binaries, 0),
     ROW("aqf_mounts", "mounts.json|mounts.txt|mounts", NULL, "mounts: system partitions read-write",
         phone__a_mounts, 0),
+    ROW("logcat", "logcat.txt|logcat-*.txt", "logcat",
+        "the Android log (AndroidQF's logcat.txt, dumpstate's SYSTEM/EVENT/RADIO LOG): URLs, domains, addresses, "
+        "e-mail in messages; package names ActivityManager and PackageManager print (app id); line time, local",
+        phone__a_logcat, 0),
+    ROW("aqf_env", "env.txt", NULL,
+        "the shell's environment (AndroidQF's env.txt): paths (file path); LD_PRELOAD, writable PATH folders",
+        phone__a_env, 0),
     ROW("bugreport", "bugreport.zip|bugreport-*.zip", NULL, "a nested bugreport zip (AndroidQF), read with these rows",
         phone__a_bugreport_zip, PHONE_AROW_CONTAINER),
     ROW("backup", "*.ab", NULL, "an adb backup: decrypted, inflated, its tar read with these rows; packages (app id)",
@@ -194,7 +201,8 @@ static int32_t be_i32(const unsigned char *p)
     return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
 }
 
-int phone__a_tz_offset(const char *zone, int64_t utc, int32_t *off)
+/* Reads the zoneinfo file of a zone (TZDIR or /usr/share/zoneinfo). 0, or -1 (not a zone name, no file). */
+static int zone_file(const char *zone, char **d, size_t *n)
 {
     /* a zone name is letters, digits, '_', '-', '+' and '/' between parts; never "..": it names a file */
     size_t zl = strlen(zone);
@@ -209,40 +217,56 @@ int phone__a_tz_offset(const char *zone, int64_t utc, int32_t *off)
     const char *dir = getenv("TZDIR");
     char p[512];
     snprintf(p, sizeof p, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", zone);
+    return phone__read_file(p, 1u << 20, d, n, NULL) == 0 ? 0 : -1;
+}
+
+/* The offset at a UTC instant from TZif bytes (their 64-bit block). 0, or -1 when they are not TZif 2+. */
+static int tz_at(const unsigned char *u, size_t n, int64_t utc, int32_t *off)
+{
+    if (n < 44 || memcmp(u, "TZif", 4) != 0 || u[4] < '2')
+        return -1;
+    uint32_t c[6];
+    for (int i = 0; i < 6; i++)
+        c[i] = (uint32_t)be_i32(u + 20 + 4 * i); /* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
+    uint64_t v1 = 44 + (uint64_t)c[3] * 5 + (uint64_t)c[4] * 6 + c[5] + (uint64_t)c[2] * 8 + c[1] + c[0];
+    if (v1 + 44 > n || memcmp(u + v1, "TZif", 4) != 0)
+        return -1;
+    const unsigned char *h = u + v1;
+    for (int i = 0; i < 6; i++)
+        c[i] = (uint32_t)be_i32(h + 20 + 4 * i);
+    uint64_t need = v1 + 44 + (uint64_t)c[3] * 9 + (uint64_t)c[4] * 6;
+    if (need > n || c[4] == 0 || c[4] >= 256)
+        return -1;
+    const unsigned char *tt = h + 44, *ti = tt + (uint64_t)c[3] * 8, *ty = ti + c[3];
+    uint32_t type = 0; /* before the first transition: the first type */
+    for (uint32_t i = 0; i < c[3]; i++) {
+        if (be_i64(tt + 8 * i) > utc)
+            break;
+        type = ti[i];
+    }
+    if (type >= c[4])
+        return -1;
+    *off = be_i32(ty + 6 * type);
+    return 0;
+}
+
+int phone__a_tz_offset(const char *zone, int64_t utc, int32_t *off)
+{
     char *d = NULL;
     size_t n = 0;
-    if (phone__read_file(p, 1u << 20, &d, &n, NULL) != 0)
+    if (zone_file(zone, &d, &n) != 0)
         return -1;
-    const unsigned char *u = (const unsigned char *)d;
-    int rc = -1;
-    /* skip the version-1 block, read the 64-bit one */
-    if (n >= 44 && memcmp(u, "TZif", 4) == 0 && u[4] >= '2') {
-        uint32_t c[6];
-        for (int i = 0; i < 6; i++)
-            c[i] = (uint32_t)be_i32(u + 20 + 4 * i); /* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
-        uint64_t v1 = 44 + (uint64_t)c[3] * 5 + (uint64_t)c[4] * 6 + c[5] + (uint64_t)c[2] * 8 + c[1] + c[0];
-        if (v1 + 44 <= n && memcmp(u + v1, "TZif", 4) == 0) {
-            const unsigned char *h = u + v1;
-            for (int i = 0; i < 6; i++)
-                c[i] = (uint32_t)be_i32(h + 20 + 4 * i);
-            uint64_t need = v1 + 44 + (uint64_t)c[3] * 9 + (uint64_t)c[4] * 6;
-            if (need <= n && c[4] > 0 && c[4] < 256) {
-                const unsigned char *tt = h + 44, *ti = tt + (uint64_t)c[3] * 8, *ty = ti + c[3];
-                uint32_t type = 0; /* before the first transition: the first type */
-                for (uint32_t i = 0; i < c[3]; i++) {
-                    if (be_i64(tt + 8 * i) > utc)
-                        break;
-                    type = ti[i];
-                }
-                if (type < c[4]) {
-                    *off = be_i32(ty + 6 * type);
-                    rc = 0;
-                }
-            }
-        }
-    }
+    int rc = tz_at((const unsigned char *)d, n, utc, off);
     vg_free(d);
     return rc;
+}
+
+/* The device zone's offset at a UTC instant; its file is read once per check (a log has a time per line). */
+static int zone_offset(phone_actx *a, int64_t utc, int32_t *off)
+{
+    if (!a->tz_data && !a->tz_unreadable && zone_file(a->tz_name, &a->tz_data, &a->tz_len) != 0)
+        a->tz_unreadable = 1;
+    return a->tz_data ? tz_at((const unsigned char *)a->tz_data, a->tz_len, utc, off) : -1;
 }
 
 /* Device-local seconds to UTC with the device's zone: two rounds settle it except inside a DST gap. */
@@ -252,10 +276,10 @@ static int64_t local_to_utc(phone_ctx *c, int64_t local)
     if (!a->tz_name[0])
         return local;
     int32_t off = 0;
-    if (phone__a_tz_offset(a->tz_name, local, &off) != 0)
+    if (zone_offset(a, local, &off) != 0)
         return local;
     int64_t u = local - off;
-    if (phone__a_tz_offset(a->tz_name, u, &off) == 0)
+    if (zone_offset(a, u, &off) == 0)
         u = local - off;
     return u;
 }
@@ -628,6 +652,7 @@ static int finish(phone_actx *a, int rc, phone_report **out)
     phone_report *r = a->c.r;
     OPENSSL_cleanse(a->password, sizeof a->password);
     ev_text_free(a->c.text);
+    vg_free(a->tz_data);
     if (!rc && a->c.stop)
         rc = a->c.stop;
     r->summary->ended = vg_time_now(3);

@@ -35,6 +35,10 @@ static const struct {
     {"SYSTEM PROPERTIES", "getprop"},
     {"PROCESSES AND THREADS", "ps"},
     {"PROCESSES ", "ps"},
+    {"SYSTEM LOG", "logcat"},
+    {"EVENT LOG", "logcat"},
+    {"RADIO LOG", "logcat"},
+    {"LAST LOGCAT", "logcat"},
 };
 
 /* Is the line a section start? Sets *label (a service name or a table label) and its length. */

@@ -102,6 +102,9 @@ typedef struct phone_actx {
     int password_state;       /* 0 not asked yet, 1 given, -1 none */
     int tz_offset_known;      /* 1 when device-local times can be converted to UTC */
     char tz_name[64];         /* persist.sys.timezone, "" when unknown */
+    char *tz_data;            /* its zoneinfo (TZif) file, read at the first conversion, or NULL */
+    size_t tz_len;            /* its length */
+    int tz_unreadable;        /* 1 when that file could not be read (times stay as written) */
     size_t packages[2];       /* packages seen by dumpsys package [0] and AndroidQF's packages.json [1] (device.napps) */
 } phone_actx;
 
@@ -198,6 +201,8 @@ int phone__a_backup(phone_ctx *c, const char *data, size_t len);
 int phone__a_sms(phone_ctx *c, const char *data, size_t len);
 int phone__a_adb_keys(phone_ctx *c, const char *data, size_t len);
 int phone__a_backup_packages(phone_ctx *c, const char *data, size_t len);
+int phone__a_logcat(phone_ctx *c, const char *data, size_t len);
+int phone__a_env(phone_ctx *c, const char *data, size_t len);
 
 /* How a package came to be installed, from its installer's id (shared by dumpsys package and packages.json). */
 int phone__a_installer_check(phone_ctx *c, const char *pkg, const char *installer, int is_system, const char *record,
