@@ -58,7 +58,8 @@ typedef struct job {
     size_t len;
     uint64_t offset;  /* stream offset of data[0] */
     uint64_t nl;      /* newlines in the chunk (counted by the worker) */
-    int st;           /* J_*: guarded by the pipeline's mutex */
+    int st;           /* J_*: guarded by the pipeline's mutex (the caller reads it only under it) */
+    int held;         /* the caller's own: submitted and not yet retired (never read by a worker) */
     uint64_t seq;     /* order of submission: delivery follows it */
     ev_chunk c;       /* the read buffer, for files (allocated on first use) */
     ev_obs ring[RING]; /* observations prepared, waiting for their lookup (oldest at rhead) */
@@ -428,6 +429,7 @@ static void pipe_stop(state *s)
 /* Hands a filled job to the workers (or scans it here without any). */
 static void submit(state *s, job *j)
 {
+    j->held = 1;
     if (!s->nth) {
         j->seq = s->next_seq++;
         run_job(j);
@@ -447,8 +449,8 @@ static job *oldest_done(state *s)
     if (s->deliver_seq == s->next_seq)
         return NULL;
     job *j = NULL;
-    for (int i = 0; i < NJOBS; i++)
-        if (s->jobs[i].st != J_FREE && s->jobs[i].seq == s->deliver_seq)
+    for (int i = 0; i < NJOBS; i++) /* held and seq are the caller's: no lock needed to read them */
+        if (s->jobs[i].held && s->jobs[i].seq == s->deliver_seq)
             j = &s->jobs[i];
     if (s->nth) {
         pthread_mutex_lock(&s->mu);
@@ -467,7 +469,7 @@ static int retire(state *s, int deliver, vg_error *err)
         return 0;
     int rc = deliver ? deliver_job(s, j, err) : 0;
     s->deliver_seq++;
-    j->st = J_FREE; /* no worker touches a DONE job: no lock needed */
+    j->held = 0; /* it stays DONE, which no worker takes, until it is submitted again */
     return rc;
 }
 
@@ -481,7 +483,7 @@ static int take(state *s, job **out, vg_error *err)
     }
     for (;;) {
         for (int i = 0; i < NJOBS; i++)
-            if (s->jobs[i].st == J_FREE) {
+            if (!s->jobs[i].held) {
                 *out = &s->jobs[i];
                 return 0;
             }
