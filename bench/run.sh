@@ -37,6 +37,7 @@ measure "import $n indicators (target < 20 s, < 500 MB)" \
 rm -f "$tmp/big.json"
 for b in "$build"/bench_*; do
     [ -x "$b" ] || continue
+    case $b in */bench_vectorscan) continue ;; esac # run by scan_vs_grep.sh on its files
     VIGIL_BENCH_STORE="$tmp/big.db" "$b"
 done
 # vigil scan end to end against grep -F on a 1 GB corpus (BENCH_CORPUS_MB), and the index of the

@@ -9,7 +9,9 @@
 # "not<domain>" and hashes inside longer hex runs must not hit); then grep -F
 # -c -f with the same values and the ratio. With STORE (a store holding a
 # million indicators) it also times building the index from the store.
-# BENCH_GREP=0 skips grep (137 s at a million on this machine).
+# BENCH_GREP=0 skips grep (137 s at a million on this machine). Vectorscan literal matching
+# (bench_vectorscan: compile, then one scan of the mapped corpus, lines counted like grep -c) runs
+# beside it; BENCH_VECTORSCAN=0 skips it (about a minute and 2 GB to compile a million).
 set -euo pipefail
 build=${1:-build}
 store=${2:-}
@@ -67,6 +69,15 @@ for n in 10000 100000 1000000; do
         read -r gwall _ < <(tail -n 1 "$dir/time")
         printf 'bench scan-e2e grep %d values: %s matching lines (near-misses included); vigil is %.1fx faster\n' \
             "$n" "$(cat "$dir/out")" "$(awk -v g="$gwall" -v v="$vwall" 'BEGIN { print g / v }')"
+    fi
+    if [ "${BENCH_VECTORSCAN:-1}" != 0 ] && [ -x "$build/bench_vectorscan" ]; then
+        set +e
+        timed "scan-e2e vectorscan (compile + scan), $n values" "$build/bench_vectorscan" "$dir/ind-$n.txt" "$dir/corpus.log"
+        set -e
+        read -r hwall _ < <(tail -n 1 "$dir/time")
+        cat "$dir/out"
+        printf 'bench scan-e2e vectorscan %d values: vigil is %.1fx faster end to end (compile included)\n' \
+            "$n" "$(awk -v g="$hwall" -v v="$vwall" 'BEGIN { print g / v }')"
     fi
 done
 rm -f "$dir/ind.idx"
