@@ -6,8 +6,8 @@
  * dump) keeps it, and the whole check runs over that folder. IDStatusCache,
  * locationd clients, ADDaily, profile events, global preferences, Info.plist
  * (device facts and the installers of applications, with nested
- * iTunesMetadata plists), shutdown.log and WebKit's session resource log
- * must be read or refused without a
+ * iTunesMetadata plists), shutdown.log, WebKit's session resource log and
+ * diagnostic reports (.ips) must be read or refused without a
  * crash, a leak or an out-of-bounds read.
  */
 #include <stddef.h>
@@ -38,6 +38,7 @@ static const struct target {
     {NULL, "private/var/db/diagnostics/shutdown.log", 1},
     {NULL, "private/var/mobile/Library/WebKit/WebsiteData/ResourceLoadStatistics/full_browsing_session_resourceLog.plist",
      1},
+    {NULL, "private/var/mobile/Library/Logs/CrashReporter/fuzz.ips", 1},
 };
 
 static char root[64], dump[80];
@@ -62,8 +63,8 @@ static void setup(void)
     char p[512];
     snprintf(p, sizeof p,
              "mkdir -p '%s/private/var/db/diagnostics' '%s/private/var/mobile/Library/WebKit/WebsiteData/"
-             "ResourceLoadStatistics'",
-             dump, dump);
+             "ResourceLoadStatistics' '%s/private/var/mobile/Library/Logs/CrashReporter'",
+             dump, dump, dump);
     if (system(p) != 0)
         abort();
     /* a few indicators of the kinds these artifacts look up, so lookups do hit */

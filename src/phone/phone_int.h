@@ -54,6 +54,10 @@ int phone__read_profile_events(phone_ctx *c, const char *file, const char *sourc
 int phone__read_applications(phone_ctx *c, const char *file, const char *source);
 int phone__read_shutdown_log(phone_ctx *c, const char *file, const char *source);
 int phone__read_session_resource_log(phone_ctx *c, const char *file, const char *source);
+int phone__read_ips(phone_ctx *c, const char *file, const char *source);
+
+/* The data folder (/private/var/db/, /private/var/tmp/...) a program's path lies in, or NULL: programs live elsewhere. */
+const char *phone__data_dir(const char *path);
 
 /* The check's state. */
 struct phone_ctx {

@@ -771,6 +771,12 @@ const phone_reader phone__ios_readers[] = {
      "folders (heuristic); the shutdown time",
      phone__read_shutdown_log, PHONE_M_FS,
      "{private/var/db/diagnostics/shutdown.log,system_logs.logarchive/Extra/shutdown.log}"},
+    {"crash_reports", NULL, "*.ips",
+     "filesystem dumps and sysdiagnose: diagnostic and crash reports (.ips): process names (process, app id), "
+     "binary paths (file path), bundle ids; a crash of a binary in a data folder (heuristic); the report's time",
+     phone__read_ips, PHONE_M_FS,
+     "{private/var/mobile/Library/Logs/CrashReporter/{,Retired/,DiagnosticLogs/,DiagnosticLogs/*/},"
+     "crashes_and_spins/}*.ips"},
     {"datausage", "WirelessDomain", "Library/Databases/DataUsage.sqlite",
      "process names and bundle ids with first-use time; missing and orphaned process rows (heuristics)",
      read_datausage, 0, NULL},

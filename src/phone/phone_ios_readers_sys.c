@@ -414,6 +414,14 @@ int phone__read_session_resource_log(phone_ctx *c, const char *file, const char 
 /* Folders that hold data, not programs: a process that ran from one is out of place. */
 static const char *const data_dirs[] = {"/private/var/db/", "/private/var/tmp/", "/var/db/", "/var/tmp/"};
 
+const char *phone__data_dir(const char *path)
+{
+    for (size_t d = 0; d < sizeof data_dirs / sizeof data_dirs[0]; d++)
+        if (strncmp(path, data_dirs[d], strlen(data_dirs[d])) == 0)
+            return data_dirs[d];
+    return NULL;
+}
+
 #define SHUTDOWN_PENDING_MAX 100000 /* clients waiting for a SIGTERM line; past it they go untimed */
 
 typedef struct shutdown_client {
@@ -435,10 +443,10 @@ static int shutdown_flush(phone_ctx *c, shutdown_state *s, const vg_time *t)
         snprintf(rec, sizeof rec, "line %ld", s->pending[i].line);
         const char *p = s->pending[i].path;
         rc = phone__value(c, IDX_K_FILE_PATH, p, strlen(p), rec, t);
-        for (size_t d = 0; !rc && d < sizeof data_dirs / sizeof data_dirs[0]; d++)
-            if (strncmp(p, data_dirs[d], strlen(data_dirs[d])) == 0)
-                rc = phone__heuristic(c, PHONE_MEDIUM, rec, p, t,
-                                      "Process %s was running from a data folder (%s) at shutdown", p, data_dirs[d]);
+        const char *dir = rc ? NULL : phone__data_dir(p);
+        if (dir)
+            rc = phone__heuristic(c, PHONE_MEDIUM, rec, p, t,
+                                  "Process %s was running from a data folder (%s) at shutdown", p, dir);
     }
     for (size_t i = 0; i < s->n; i++)
         vg_free(s->pending[i].path);

@@ -536,6 +536,64 @@ static void test_phone_ios_readers__session_resource_log(void **state)
     idx_free(x);
 }
 
+/* Diagnostic reports of a dump and of a sysdiagnose: JSON (iOS 15+), text (before), a JetsamEvent, a broken one. */
+static void test_phone_ios_readers__crash_reports(void **state)
+{
+    (void)state;
+    const char *root = vg_test_tmpdir("phone_ips");
+    static const char cr[] = "private/var/mobile/Library/Logs/CrashReporter";
+    assert_int_equal(vg_test_sh("mkdir -p '%s/%s/Retired' '%s/crashes_and_spins'", root, cr, root), 0);
+    char p[1400];
+    static const char json_ips[] =
+        "{\"app_name\":\"bh\",\"timestamp\":\"2021-11-23 10:34:55.00 +0100\",\"bug_type\":\"309\",\"name\":\"bh\","
+        "\"os_version\":\"iPhone OS 15.1 (19B74)\",\"incident_id\":\"0000\"}\n"
+        "{\n  \"uptime\" : 1000,\n  \"procName\" : \"bh\",\n  \"procPath\" : "
+        "\"\\/private\\/var\\/db\\/com.apple.xpc.roleaccountd.staging\\/bh\",\n  \"parentProc\" : \"launchd\",\n"
+        "  \"captureTime\" : \"2021-11-23 10:34:55.4296 +0100\"\n}\n";
+    snprintf(p, sizeof p, "%s/%s/bh-2021-11-23-103455.ips", root, cr);
+    vg_test_write_file(p, json_ips, sizeof json_ips - 1);
+    static const char text_ips[] =
+        "{\"bug_type\":\"109\",\"timestamp\":\"2020-05-01 08:00:00.00 +0000\",\"name\":\"IMRemoteURLConnectionAgent\"}\n"
+        "Incident Identifier: 1111\nHardware Model:      iPhone10,6\n"
+        "Process:             IMRemoteURLConnectionAgent [321]\n"
+        "Path:                /System/Library/PrivateFrameworks/IMTransferServices.framework/IMRemoteURLConnectionAgent\n"
+        "Identifier:          IMRemoteURLConnectionAgent\nParent Process:      launchd [1]\n";
+    snprintf(p, sizeof p, "%s/%s/Retired/IMRemoteURLConnectionAgent-2020-05-01-080000.ips", root, cr);
+    vg_test_write_file(p, text_ips, sizeof text_ips - 1);
+    static const char jetsam[] = "{\"bug_type\":\"298\",\"timestamp\":\"2022-02-02 02:02:02.00 -0500\"}\n"
+                                 "{\"processes\":[{\"name\":\"SpringBoard\"},{\"name\":\"com.evil.locator\"}]}\n";
+    snprintf(p, sizeof p, "%s/crashes_and_spins/JetsamEvent-2022-02-02-020202.ips", root);
+    vg_test_write_file(p, jetsam, sizeof jetsam - 1);
+    snprintf(p, sizeof p, "%s/%s/broken.ips", root, cr);
+    vg_test_write_file(p, "not json\n", 9);
+    idx *x = index_of();
+    phone_report *r = check_with(x, root, 1, 0);
+    const phone_finding *f = finding(x, r, "crash_reports", PHONE_CRITICAL, "bh", "bh");
+    assert_time(f, "2021-11-23T09:34:55Z");
+    assert_string_equal(f->record, "report bug_type 309 name");
+    f = finding(x, r, "crash_reports", PHONE_MEDIUM, "/private/var/db/com.apple.xpc.roleaccountd.staging/bh", NULL);
+    assert_time(f, "2021-11-23T09:34:55Z");
+    assert_non_null(strstr(f->message, "Process bh crashed running from /private/var/db/"));
+    f = finding(x, r, "crash_reports", PHONE_CRITICAL, "IMRemoteURLConnectionAgent", "imagent");
+    assert_time(f, "2020-05-01T08:00:00Z");
+    assert_non_null(strstr(f->source, "Retired/"));
+    f = finding(x, r, "crash_reports", PHONE_CRITICAL, "com.evil.locator", "evil-locator");
+    assert_time(f, "2022-02-02T07:02:02Z");
+    assert_string_equal(f->record, "report bug_type 298 processes[1]");
+    size_t medium = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+        medium += strcmp(r->findings[i].artifact, "crash_reports") == 0 && r->findings[i].level == PHONE_MEDIUM;
+    assert_int_equal(medium, 1); /* the framework's agent is where programs live */
+    for (size_t i = 0; i < r->nartifacts; i++)
+        if (strcmp(r->artifacts[i].name, "crash_reports") == 0) {
+            assert_int_equal(r->artifacts[i].files, 4);
+            assert_int_equal(r->artifacts[i].records, 3);
+            assert_non_null(r->artifacts[i].error); /* broken.ips */
+        }
+    phone_report_free(r);
+    idx_free(x);
+}
+
 /* Every allocation of a check failing in turn: a clean VG_E_NOMEM (or a check that got by), no leak, no crash. */
 static void test_phone_ios_readers__alloc_failures(void **state)
 {
@@ -581,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_phone_ios_readers__shutdown_log),
         cmocka_unit_test(test_phone_ios_readers__datausage_truncation),
         cmocka_unit_test(test_phone_ios_readers__session_resource_log),
+        cmocka_unit_test(test_phone_ios_readers__crash_reports),
         cmocka_unit_test(test_phone_ios_readers__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
