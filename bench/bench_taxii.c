@@ -136,7 +136,8 @@ int main(void)
     vg_alloc_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const char *e = getenv("VIGIL_BENCH_LOG");
-    if (e && e[0] == '1')
+    int verbose = e && e[0] == '1';
+    if (verbose)
         vg_log_set(log_line, NULL, VG_LOG_INFO);
     e = getenv("VIGIL_BENCH_TAXII_OBJECTS");
     int nobj = e ? (int)strtol(e, NULL, 10) : 5000;
@@ -231,6 +232,9 @@ int main(void)
         curl_easy_perform(c);
         wall += now_s() - t0;
         cpu += process_cpu_s() - c0;
+        if (verbose)
+            fprintf(stderr, "bench taxii POST %d: %.0f ms, %.0f ms of CPU\n", k, (now_s() - t0) * 1e3,
+                    (process_cpu_s() - c0) * 1e3);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     }
     printf("bench taxii POST %d envelopes of 10000 objects: %.0f objects/s stored (HTTP %ld, %.2f s, %.1f MB each), "

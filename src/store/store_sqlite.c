@@ -318,6 +318,7 @@ static void sq_close(store *base)
         store__sq_exec(s, "ROLLBACK", NULL);
     sqlite3_finalize(s->put);
     sqlite3_finalize(s->versions);
+    sqlite3_finalize(s->versions_sup);
     sqlite3_finalize(s->supersede);
     sqlite3_finalize(s->find_coll);
     for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
@@ -378,8 +379,12 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
             rc = store__sq_fail(s, err, "preparing the insert");
     }
     if (!rc && !(flags & STORE_READONLY) &&
-        (sqlite3_prepare_v2(s->db, "SELECT seq, version, superseded FROM objects INDEXED BY objects_by_id WHERE id = ? AND cid = ?", -1,
-                            &s->versions, NULL) != SQLITE_OK ||
+        (sqlite3_prepare_v2(s->db, "SELECT seq, version FROM objects INDEXED BY objects_by_id WHERE id = ? AND cid = ?",
+                            -1, &s->versions, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(s->db,
+                            "SELECT seq, version, superseded FROM objects INDEXED BY objects_by_id WHERE id = ? AND "
+                            "cid = ?",
+                            -1, &s->versions_sup, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(s->db, "UPDATE objects SET superseded = ? WHERE seq = ?", -1, &s->supersede, NULL) !=
              SQLITE_OK))
         rc = store__sq_fail(s, err, "preparing the insert");
@@ -476,18 +481,19 @@ static int collection_cid(sq_store *s, const char *name, int64_t *cid, vg_error 
 
 /*
  * After a new version of (id, cid): superseded = 1 on every version but the
- * latest. One lookup; rows are written only when the object has several
- * versions. (A trigger would do the same, but makes every insert a
- * multi-row statement, each with a statement journal: three times slower.)
+ * latest. One lookup, in the index alone; the rows are read (for their
+ * superseded) and written only when the object has several versions. (A
+ * trigger would do the same, but makes every insert a multi-row statement,
+ * each with a statement journal: three times slower.)
  */
 static int supersede(sq_store *s, const char *id, int64_t cid, vg_error *err)
 {
-    sqlite3_stmt *st = s->versions;
     int64_t latest = -1, n = 0, *fix = NULL;
     size_t nfix = 0, cap = 0;
     char best[VG_TIME_MAX] = "";
     int r, rc = 0;
     for (int pass = 0; pass < 2 && !rc; pass++) {
+        sqlite3_stmt *st = pass ? s->versions_sup : s->versions;
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, cid);
@@ -497,8 +503,11 @@ static int supersede(sq_store *s, const char *id, int64_t cid, vg_error *err)
             if (!pass) {
                 n++;
                 if (latest < 0 || strcmp(v ? v : "", best) > 0) {
+                    size_t len = v ? strlen(v) : 0;
                     latest = seq;
-                    snprintf(best, sizeof best, "%s", v ? v : "");
+                    len = len < sizeof best ? len : sizeof best - 1;
+                    memcpy(best, v ? v : "", len);
+                    best[len] = '\0';
                 }
             } else if (sqlite3_column_int(st, 2) != (seq != latest)) {
                 if (nfix == cap) {

@@ -28,7 +28,8 @@ typedef struct sq_store {
     char path[1024];       /* the file, for messages */
     int in_txn;            /* a transaction is open */
     sqlite3_stmt *put;     /* INSERT OR IGNORE INTO objects */
-    sqlite3_stmt *versions;  /* the versions of an (id, cid), for superseded */
+    sqlite3_stmt *versions;  /* the versions of an (id, cid), from the index alone, for superseded */
+    sqlite3_stmt *versions_sup; /* the same with each row's superseded (when there are several) */
     sqlite3_stmt *supersede; /* sets superseded on one row */
     sqlite3_stmt *find_coll; /* cid of a collection name */
     char coll_name[128];   /* the collection last resolved */

@@ -6,6 +6,7 @@
  * pass (jansson's own parser took five times as long as the rest of a POSTed
  * object's preparation). What it declines goes back to jansson.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <string.h>
@@ -64,6 +65,12 @@ int taxii__json_string(taxii_jscan *j, taxii_jstr *out)
             j->p = p + 1;
             return 0;
         case S_ESC:
+            if (j->u_ok && end - p >= 6 && p[1] == 'u' && isxdigit(p[2]) && isxdigit(p[3]) && isxdigit(p[4]) &&
+                isxdigit(p[5])) {
+                out->esc = 1; /* its value (a surrogate? NUL?) is for jansson to judge */
+                p += 6;
+                break;
+            }
             if (p + 1 >= end || !strchr("\"\\/bfnrt", p[1]) || !p[1])
                 return -1; /* \u and malformed escapes: jansson decides */
             out->esc = 1;
@@ -193,7 +200,7 @@ int taxii__json_member(const taxii_jstr *k, const char *name) { return k->n == s
 static int elements(const char *text, size_t n, const char *name, size_t max, int strict, taxii_span **spans,
                     size_t *count)
 {
-    taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1};
+    taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1, 0};
     const unsigned char *arr = NULL;
     taxii_jstr keys[32];
     size_t nkeys = 0;
@@ -223,8 +230,15 @@ static int elements(const char *text, size_t n, const char *name, size_t max, in
             arr = c == '[' ? j.p : NULL;
         else if (strict && (c == '{' || c == '['))
             return TAXII_JSON_DECLINED;
+        /*
+         * In the array, \u escapes pass: each element is parsed again on its own (by the scanner, which
+         * leaves those to jansson, or by jansson), and an escape cannot move where an element ends. Not in
+         * the other members, which nobody reads again.
+         */
+        j.u_ok = mine;
         if (taxii__json_value(&j))
             return TAXII_JSON_DECLINED;
+        j.u_ok = 0;
         c = taxii__json_ws(&j);
         if (c == ',') {
             j.p++;
@@ -241,6 +255,7 @@ static int elements(const char *text, size_t n, const char *name, size_t max, in
     /* Second pass over the array, now known to be well formed. */
     size_t cap = 0;
     j.p = arr + 1;
+    j.u_ok = 1;
     c = taxii__json_ws(&j);
     while (c != ']') {
         const unsigned char *start = j.p;
@@ -481,7 +496,7 @@ static int compact_value(taxii_jscan *j, vg_buf *out, json_t **tree)
 
 int taxii__json_compact(const char *v, size_t n, vg_buf *out)
 {
-    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0};
+    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0, 0};
     int rc = compact_value(&j, out, NULL);
     if (rc)
         return rc;
@@ -490,7 +505,7 @@ int taxii__json_compact(const char *v, size_t n, vg_buf *out)
 
 int taxii__json_tree(const char *v, size_t n, vg_buf *out, json_t **tree)
 {
-    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0};
+    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0, 0};
     json_t *t = NULL;
     *tree = NULL;
     int rc = compact_value(&j, out, &t);

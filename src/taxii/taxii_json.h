@@ -27,6 +27,8 @@ typedef struct taxii_jscan {
     const unsigned char *p;   /* next byte */
     const unsigned char *end; /* end of the text */
     int depth;                /* arrays and objects open */
+    int u_ok;                 /* \u and four hex digits pass as an escape (where only the extent of a value
+                                 matters, not its value: jansson reads it again) instead of declining */
 } taxii_jscan;
 
 /* A string as the scanner saw it: the bytes between the quotes. */
@@ -43,7 +45,7 @@ static inline int taxii__json_ws(taxii_jscan *j)
     return j->p < j->end ? *j->p : -1;
 }
 
-/* A string at j->p (its opening quote): 0 with *out and j->p past it, or -1 (malformed or \u). */
+/* A string at j->p (its opening quote): 0 with *out and j->p past it, or -1 (malformed, or \u unless j->u_ok). */
 int taxii__json_string(taxii_jscan *j, taxii_jstr *out);
 /* Any value at j->p (white space first): 0 with j->p past it, or -1. */
 int taxii__json_value(taxii_jscan *j);
@@ -70,8 +72,10 @@ int taxii__json_elements(const char *text, size_t n, const char *name, size_t ma
  * objects of a top-level object whose other members are scalars, with no
  * key twice at the top, no more than max objects and nothing after it. Then
  * jansson would accept the whole body exactly when it accepts each object
- * (with duplicate keys refused). TAXII_JSON_DECLINED otherwise (the caller
- * parses the body whole), VG_E_NOMEM.
+ * (with duplicate keys refused). Inside the objects a \u escape (with four
+ * hex digits) passes: the caller parses each object again anyway, and where
+ * an object ends does not depend on it. TAXII_JSON_DECLINED otherwise (the
+ * caller parses the body whole), VG_E_NOMEM.
  */
 int taxii__json_envelope(const char *text, size_t n, size_t max, taxii_span **spans, size_t *count);
 

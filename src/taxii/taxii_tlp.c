@@ -170,7 +170,7 @@ static enum taxii_tlp level_of_span(const taxii_jstr *v)
  */
 static int each_element(const char *p, const char *end, int (*fn)(taxii_jscan *j, const taxii_jstr *v, void *ctx), void *ctx)
 {
-    taxii_jscan j = {(const unsigned char *)p, (const unsigned char *)end, 0};
+    taxii_jscan j = {(const unsigned char *)p, (const unsigned char *)end, 0, 0};
     if (!p || *p != '[')
         return 0;
     j.p++;
@@ -275,7 +275,7 @@ typedef struct tlp_spans {
 /* Scans the top-level object: 0 with the spans, -1 when jansson must decide. */
 static int scan_object(const char *json, size_t n, tlp_spans *sp)
 {
-    taxii_jscan j = {(const unsigned char *)json, (const unsigned char *)json + n, 1};
+    taxii_jscan j = {(const unsigned char *)json, (const unsigned char *)json + n, 1, 0};
     memset(sp, 0, sizeof *sp);
     sp->end = json + n;
     if (taxii__json_ws(&j) != '{')

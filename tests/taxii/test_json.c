@@ -103,7 +103,17 @@ static void test_taxii_json_envelope__strict(void **state)
     assert_int_equal(taxii__json_envelope(ok, strlen(ok), 10, &sp, &n), 0);
     assert_int_equal(n, 2);
     vg_free(sp);
+    /* \u escapes inside the objects pass (each object is parsed again on its own), their span unchanged. */
+    const char *u = "{\"objects\":[{\"n\":\"\\u00e9\\uD83D\\ude00\"},\"\\u0000\"]}";
+    assert_int_equal(taxii__json_envelope(u, strlen(u), 10, &sp, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(sp[0].n, strlen("{\"n\":\"\\u00e9\\uD83D\\ude00\"}"));
+    assert_int_equal(sp[1].n, strlen("\"\\u0000\""));
+    vg_free(sp);
     const char *declined[] = {
+        "{\"objects\":[\"\\u00g0\"]}",         /* not four hex digits */
+        "{\"objects\":[\"\\u00e\"]}",
+        "{\"objects\":[],\"x\":\"\\u0041\"}",    /* \u beside the objects: nobody reads it again */
         "{\"objects\":[1],\"objects\":[2]}",   /* a key twice */
         "{\"objects\":[],\"x\":{\"a\":1}}",     /* a container beside the objects */
         "{\"objects\":[],\"x\":[1]}",

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/vg_alloc.h"
+#include "core/vg_log.h"
 #include "taxii/taxii.h"
 #include "vg_test.h"
 
@@ -931,6 +932,154 @@ static void test_taxii_server_post__large_envelope(void **state)
     taxii_server_stop(s2, 1000);
 }
 
+/* The rows of a collection (every version, or the latest) as one text, in order of arrival. */
+static char *collection_rows(store *s, const char *coll, int versions)
+{
+    store_query q = {.collection = coll, .versions = versions};
+    store_iter *it;
+    vg_error err = {0};
+    must(store_query_open(s, &q, &it, &err), &err);
+    size_t cap = 1 << 20, len = 0;
+    char *out = malloc(cap);
+    store_row row;
+    int r;
+    while ((r = store_iter_next(it, &row, &err)) == 1) {
+        size_t need = strlen(row.id) + strlen(row.type) + strlen(row.spec_version) + strlen(row.version) +
+                      row.json_len + 8;
+        if (len + need + 1 > cap)
+            out = realloc(out, cap = 2 * cap + need);
+        len += (size_t)snprintf(out + len, cap - len, "%s|%s|%s|%s|%.*s\n", row.id, row.type, row.spec_version,
+                                row.version, (int)row.json_len, row.json);
+    }
+    assert_int_equal(r, 0);
+    store_iter_free(it);
+    out[len] = '\0';
+    return out;
+}
+
+/*
+ * The three ways into POST give the same result object by object: the fast
+ * one (the scanner vouches for the body; trees built by the scanner, texts
+ * compacted, prepared on several threads while stored), the parsed body
+ * with the objects' texts found (a container beside "objects"), and the
+ * parsed body without them (a \u escape beside "objects": every text
+ * dumped). The envelope mixes new objects, texts the scanner leaves to
+ * jansson (\u and \/ escapes, real numbers), invalid STIX, values that are
+ * not objects, objects without id, duplicates of earlier objects, newer
+ * and older versions of them; the status (successes, failures, messages)
+ * and the stored rows (every version, and the latest ones) must be equal.
+ */
+/* The server's log lines that tell which way a POST took. */
+static char post_ways[3][32];
+static int npost_ways;
+
+static void log_way(int level, const char *msg, void *ctx)
+{
+    (void)level;
+    (void)ctx;
+    const char *w = strstr(msg, "(from ");
+    if (w && npost_ways < 3)
+        snprintf(post_ways[npost_ways++], sizeof post_ways[0], "%.*s", (int)strcspn(w, ")") + 1, w);
+}
+
+static void test_taxii_server_post__every_way_agrees(void **state)
+{
+    (void)state;
+    enum { N = 700 };
+    size_t cap = (size_t)N * 700 + 256;
+    char *objs = malloc(cap);
+    size_t k = 0;
+    for (int i = 0; i < N; i++) {
+        int base = 6000 + i - i % 16; /* objects 7..9 of each run of 16 refer back to its first */
+        const char *extra = "";
+        char created[40] = "2024-05-01T00:00:00.000Z", modified[40] = "2024-05-01T00:00:00.000Z", id[80];
+        snprintf(id, sizeof id, "%s", ind_id(6000 + i));
+        switch (i % 16) {
+        case 1: extra = ",\"name\":\"q\\\"b\\\\s\\n\\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",\"labels\":[\"a\",\"b\"]"; break;
+        case 2: extra = ",\"name\":\"\\u00e9t\\u00e9\""; break;
+        case 3: extra = ",\"x_score\":2.50,\"x_n\":-0"; break;
+        case 4: extra = ",\"description\":\"http:\\/\\/example.com\\/a\""; break;
+        case 5: snprintf(created, sizeof created, "never"); break;
+        case 7: snprintf(id, sizeof id, "%s", ind_id(base)); break; /* the same version again */
+        case 8: snprintf(id, sizeof id, "%s", ind_id(base)); snprintf(modified, sizeof modified, "2024-06-01T00:00:00.000Z"); break;
+        case 9: snprintf(id, sizeof id, "%s", ind_id(base + 1)); snprintf(modified, sizeof modified, "2024-05-01T00:00:00.000Z"); snprintf(created, sizeof created, "2024-04-01T00:00:00.000Z"); break;
+        case 12: extra = ",\"external_references\":[{\"source_name\":\"x\",\"url\":\"https://example.com/a\",\"external_id\":\"T1\"}],"
+                         "\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\",\"phase_name\":\"execution\"}]"; break;
+        default: break;
+        }
+        if (i % 16 == 6) {
+            static const char *not_objects[] = {"42", "\"a string\"", "[1,{\"a\":2}]", "null", "true", "-7"};
+            k += (size_t)snprintf(objs + k, cap - k, "%s%s", i ? ",\n " : "", not_objects[i / 16 % 6]);
+            continue;
+        }
+        k += (size_t)snprintf(objs + k, cap - k,
+                              "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\"%s%s%s,\"created\":\"%s\","
+                              "\"modified\":\"%s\",\"pattern\":\"[ipv4-addr:value = '10.8.%d.%d']\","
+                              "\"pattern_type\":\"stix\",\"valid_from\":\"2024-05-01T00:00:00Z\"%s}",
+                              i ? ",\n " : "", i % 16 == 10 ? "" : ",\"id\":\"", i % 16 == 10 ? "" : id,
+                              i % 16 == 10 ? "" : "\"", created, modified, i / 250, i % 250, extra);
+    }
+    const char *shapes[] = {"{\"objects\":[%s]}", "{\"objects\":[%s],\"x_extra\":{\"a\":[1]}}",
+                            "{\"x_note\":\"\\u0041\",\"objects\":[%s]}"};
+    taxii_config cfg;
+    taxii_config_defaults(&cfg);
+    snprintf(cfg.store, sizeof cfg.store, "%s", store_path);
+    cfg.port = 0;
+    cfg.max_objects = 1000;
+    taxii_server *s2;
+    store *s;
+    vg_error err = {0};
+    must(taxii_server_start(&cfg, &s2, &err), &err);
+    must(store_open(store_path, 0, &s, &err), &err);
+    vg_log_set(log_way, NULL, VG_LOG_INFO);
+    char *status[3], *all[3], *last[3];
+    for (int w = 0; w < 3; w++) {
+        char name[16], cid[40];
+        snprintf(name, sizeof name, "way%d", w);
+        collection(s, name, "green", "", cid);
+        grant(s, "alice", name, STORE_RIGHT_READ | STORE_RIGHT_WRITE);
+        size_t blen = k + 128;
+        char *body = malloc(blen);
+        snprintf(body, blen, shapes[w], objs);
+        resp r = http_port(taxii_server_port(s2), "POST", coll_path(cid, "objects/"), bearer(tok_alice), NULL, NULL,
+                           body);
+        if (r.status != 202)
+            fail_msg("way %d: HTTP %ld: %s", w, r.status, r.body);
+        status[w] = strdup(strstr(r.body, "\"total_count\""));
+        done(&r);
+        free(body);
+        all[w] = collection_rows(s, name, STORE_VER_ALL);
+        last[w] = collection_rows(s, name, STORE_VER_LAST);
+    }
+    vg_log_set(NULL, NULL, VG_LOG_INFO);
+    assert_int_equal(npost_ways, 3);
+    assert_string_equal(post_ways[0], "(from their texts)");
+    assert_string_equal(post_ways[1], "(from the parsed body)");
+    assert_string_equal(post_ways[2], "(from the parsed body)");
+    /* Not a vacuous comparison: each kind of outcome is there. */
+    assert_non_null(strstr(status[0], "\"total_count\":700,"));
+    assert_non_null(strstr(status[0], "\"message\":\"already stored\""));
+    assert_non_null(strstr(status[0], "\"message\":\"not a JSON object\""));
+    assert_non_null(strstr(status[0], "\"message\":\"invalid STIX"));
+    assert_non_null(strstr(status[0], "{\"id\":\"(object 10)\""));
+    assert_non_null(strstr(all[0], "\"name\":\"\xc3\xa9t\xc3\xa9\""));
+    assert_non_null(strstr(all[0], "\"description\":\"http://example.com/a\""));
+    assert_true(strlen(all[0]) > strlen(last[0]));
+    for (int w = 1; w < 3; w++) {
+        assert_string_equal(status[w], status[0]);
+        assert_string_equal(all[w], all[0]);
+        assert_string_equal(last[w], last[0]);
+    }
+    for (int w = 0; w < 3; w++) {
+        free(status[w]);
+        free(all[w]);
+        free(last[w]);
+    }
+    store_close(s);
+    taxii_server_stop(s2, 1000);
+    free(objs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_taxii_server_rate__429),
         cmocka_unit_test(test_taxii_server_cache__changes_seen_at_once),
         cmocka_unit_test(test_taxii_server_post__large_envelope),
+        cmocka_unit_test(test_taxii_server_post__every_way_agrees),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }
