@@ -85,6 +85,13 @@ int store_stats_get(store *s, store_stats *st, vg_error *err)
 
 int store_verify(store *s, vg_error *err) { return s->ops->verify(s, err); }
 
+int store_autocheckpoint(store *s, int on, vg_error *err)
+{
+    return s->ops->autocheckpoint ? s->ops->autocheckpoint(s, on, err) : 0;
+}
+
+int store_checkpoint(store *s, vg_error *err) { return s->ops->checkpoint ? s->ops->checkpoint(s, err) : 0; }
+
 int store_count_by_type(store *s, const char *collection,
                         int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                         vg_error *err)

@@ -159,6 +159,19 @@ int store_added_last(store *s, char out[VG_TIME_MAX], vg_error *err);
 /* Checks the store's integrity (every page, index and constraint). VG_E_STORE with what is wrong. */
 int store_verify(store *s, vg_error *err);
 
+/*
+ * Checkpoints of the write-ahead log (SQLite; engines without one do
+ * nothing and return 0). By default a commit that leaves the log longer
+ * than 1,000 pages also copies it into the main file, on the committing
+ * thread. store_autocheckpoint(s, 0) stops that for this handle (1 restores
+ * it); some other handle must then call store_checkpoint(), which copies
+ * what it can without waiting for readers or writers. A server that
+ * commits large transactions does so on a thread of its own, off the
+ * requests' path.
+ */
+int store_autocheckpoint(store *s, int on, vg_error *err);
+int store_checkpoint(store *s, vg_error *err);
+
 /* Calls fn once per object type with the number of distinct objects of that type. */
 int store_count_by_type(store *s, const char *collection,
                         int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,

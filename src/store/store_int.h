@@ -70,6 +70,8 @@ struct store_ops {
     int (*stats)(store *s, store_stats *st, vg_error *err);
     int (*added_last)(store *s, char out[VG_TIME_MAX], vg_error *err);
     int (*verify)(store *s, vg_error *err);
+    int (*autocheckpoint)(store *s, int on, vg_error *err); /* NULL: the engine has no log to checkpoint */
+    int (*checkpoint)(store *s, vg_error *err); /* NULL: likewise */
     int (*count_by_type)(store *s, const char *collection,
                          int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                          vg_error *err);

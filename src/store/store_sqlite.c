@@ -896,6 +896,28 @@ static int sq_verify(store *base, vg_error *err)
     return 0;
 }
 
+static int sq_autocheckpoint(store *base, int on, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    if (sqlite3_wal_autocheckpoint(s->db, on ? 1000 : 0) != SQLITE_OK)
+        return store__sq_fail(s, err, "setting automatic checkpoints");
+    return 0;
+}
+
+/*
+ * A passive checkpoint: copies the log's frames that no reader still needs
+ * into the main file, waiting for nobody (busy with another checkpoint is
+ * not an error: that one does the work).
+ */
+static int sq_checkpoint(store *base, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (r != SQLITE_OK && r != SQLITE_BUSY && r != SQLITE_LOCKED)
+        return store__sq_fail(s, err, "checkpointing the log");
+    return 0;
+}
+
 static int sq_count_by_type(store *base, const char *collection,
                             int (*fn)(const char *type, uint64_t objects, uint64_t versions, void *ctx), void *ctx,
                             vg_error *err)
@@ -955,6 +977,8 @@ const struct store_ops store__sqlite_ops = {
     .stats = sq_stats,
     .added_last = sq_added_last,
     .verify = sq_verify,
+    .autocheckpoint = sq_autocheckpoint,
+    .checkpoint = sq_checkpoint,
     .count_by_type = sq_count_by_type,
     .collections = sq_collections,
     .relationships = store__sq_relationships,

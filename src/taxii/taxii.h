@@ -196,6 +196,7 @@ typedef struct taxii_server_stats {
     uint64_t auth_hits;   /* credentials found in the cache */
     uint64_t argon2;      /* password verifications run (argon2id) */
     uint64_t cut;         /* connections shut down for not sending their headers in time */
+    uint64_t checkpoints; /* checkpoints of the store's log run by the server's checkpointer thread */
 } taxii_server_stats;
 
 void taxii_server_stats_get(taxii_server *srv, taxii_server_stats *out);

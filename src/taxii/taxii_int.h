@@ -55,6 +55,26 @@ struct MHD_Response *taxii__cache_page_get(taxii_cache *c, const char *key, size
 /* Keeps resp (taking the caller's reference) and returns 1, or 0 when it is not kept (the caller still owns it). */
 int taxii__cache_page_put(taxii_cache *c, const char *key, size_t keylen, struct MHD_Response *resp, size_t size);
 
+/* ---- the checkpointer (taxii_ckpt.c) -------------------------------------------- */
+
+typedef struct taxii_ckpt taxii_ckpt;
+
+/*
+ * Starts the thread that checkpoints the store's write-ahead log for the
+ * workers (their handles have store_autocheckpoint off): when poked and at
+ * least once a second. 0, or an error (the caller then leaves checkpoints to
+ * the workers' commits).
+ */
+int taxii__ckpt_start(const char *store_uri, taxii_ckpt **out, vg_error *err);
+/* Asks for a checkpoint soon (after a large commit). NULL-safe. */
+void taxii__ckpt_poke(taxii_ckpt *k);
+/* Checkpoints run so far. NULL-safe (0). */
+uint64_t taxii__ckpt_runs(taxii_ckpt *k);
+/* Stops the thread and closes its handle. NULL-safe. */
+void taxii__ckpt_stop(taxii_ckpt *k);
+/* Pokes the server's checkpointer, if it has one. */
+void taxii__checkpoint_soon(taxii_server *srv);
+
 /* ---- the header deadline (taxii_guard.c) -------------------------------------- */
 
 typedef struct taxii_guard taxii_guard;

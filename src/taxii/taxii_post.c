@@ -474,9 +474,10 @@ static int store_all(taxii_ctx *c, prep_job *j, prep_state *st, post_status *ps,
     *in_txn = rc == 0;
     for (size_t k = 0; !rc && k < j->nchunks; k++) {
         rc = chunk_wait(j, k, st, waited);
-        if (!rc)
-            rc = store_chunk(c, j, k, ps);
-        vg_buf_free(&j->chunks[k].arena); /* stored: its memory is not needed any more */
+        if (rc)
+            break; /* the chunk may still be in a helper's hands: job_free frees it once they are gone */
+        rc = store_chunk(c, j, k, ps);
+        vg_buf_free(&j->chunks[k].arena); /* ready, so no helper touches it; stored: not needed any more */
     }
     return rc;
 }
@@ -547,6 +548,8 @@ int taxii__objects_post(taxii_ctx *c)
         rc = store_commit(c->s, &c->err);
     else if (in_txn)
         store_rollback(c->s);
+    if (!rc)
+        taxii__checkpoint_soon(c->srv);
     if (!rc && total >= PREP_PARALLEL_MIN)
         vg_log(VG_LOG_INFO,
                "taxii: POST of %zu objects (%s): envelope read in %.0f ms; prepared on %d thread%s while stored, in "

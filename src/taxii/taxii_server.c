@@ -7,7 +7,10 @@
  *
  * Threads: MHD's internal thread pool with epoll, one worker per core by
  * default. SQLite connections are not shared between threads, so each worker
- * opens its own (thread-specific data, closed when the worker exits).
+ * opens its own (thread-specific data, closed when the worker exits). Beside
+ * them: the header deadline's watcher (taxii_guard.c) and the checkpointer
+ * (taxii_ckpt.c), which copies the store's log into its main file so that
+ * the workers' commits do not.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,6 +56,7 @@ struct taxii_server {
         atomic_ullong requests, page_hits, page_misses, auth_hits, argon2; /* see taxii_server_stats */
     } stats;                 /* counters, relaxed atomics */
     taxii_guard *guard;      /* the header deadline */
+    taxii_ckpt *ckpt;        /* the checkpointer, NULL when the workers' commits checkpoint */
     pthread_mutex_t rate_mu; /* guards buckets */
     bucket buckets[NBUCKETS]; /* rate limits, open addressing by account id */
 };
@@ -193,6 +197,9 @@ static worker *get_worker(taxii_server *srv, vg_error *err)
         close_worker(w);
         return NULL;
     }
+    /* The checkpointer copies the log into the main file; a worker's commit need not (if this fails, it does). */
+    if (srv->ckpt)
+        (void)store_autocheckpoint(w->s, 0, NULL);
     pthread_setspecific(srv->key, w);
     return w;
 }
@@ -204,6 +211,8 @@ store *taxii__store(taxii_server *srv, vg_error *err)
 }
 
 const taxii_config *taxii__config(taxii_server *srv) { return &srv->cfg; }
+
+void taxii__checkpoint_soon(taxii_server *srv) { taxii__ckpt_poke(srv->ckpt); }
 
 /* ---- authentication and rate limits ----------------------------------------- */
 
@@ -731,6 +740,9 @@ int taxii_server_start(const taxii_config *cfg, taxii_server **out, vg_error *er
         taxii_server_stop(srv, 0);
         return vg_error_set(err, VG_E_INTERNAL, "cannot start the header deadline thread");
     }
+    vg_error cerr = {0};
+    if (taxii__ckpt_start(cfg->store, &srv->ckpt, &cerr))
+        vg_log(VG_LOG_WARN, "taxii: no checkpointer thread (%s): commits will checkpoint", cerr.msg);
     /* One option list; TLS adds its two. */
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
@@ -770,6 +782,7 @@ void taxii_server_stats_get(taxii_server *srv, taxii_server_stats *out)
     out->auth_hits = atomic_load(&srv->stats.auth_hits);
     out->argon2 = atomic_load(&srv->stats.argon2);
     out->cut = taxii__guard_cut(srv->guard);
+    out->checkpoints = taxii__ckpt_runs(srv->ckpt);
 }
 
 void taxii_server_stop(taxii_server *srv, int grace_ms)
@@ -787,6 +800,7 @@ void taxii_server_stop(taxii_server *srv, int grace_ms)
             close(fd);
     }
     taxii__guard_stop(srv->guard);
+    taxii__ckpt_stop(srv->ckpt);
     /* The workers have exited (their stores are closed); this thread may hold one too. */
     worker *w = pthread_getspecific(srv->key);
     if (w) {

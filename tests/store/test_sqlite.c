@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/vg_alloc.h"
 #include "store/store.h"
@@ -340,6 +341,60 @@ static void test_store_sqlite__any_order_gives_the_same_rows(void **state)
     store_close(s);
 }
 
+/* Writes one transaction of n objects of about 4 KB each to s. */
+static void put_many(store *s, int from, int n)
+{
+    vg_error err = {0};
+    assert_int_equal(store_begin(s, &err), 0);
+    char id[80], *json = malloc(5000);
+    for (int i = from; i < from + n; i++) {
+        snprintf(id, sizeof id, "note--%08x-0000-4000-8000-000000000000", (unsigned)i);
+        int k = snprintf(json, 5000, "{\"type\":\"note\",\"id\":\"%s\",\"content\":\"", id);
+        memset(json + k, 'a' + i % 26, 4000);
+        snprintf(json + k + 4000, 5000 - (size_t)k - 4000, "\"}");
+        put(s, "c", obj(id, "note", NULL, json), 1);
+    }
+    free(json);
+    assert_int_equal(store_commit(s, &err), 0);
+}
+
+/* The size of the store's main file (not its log). */
+static long long main_file_size(void)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (long long)st.st_size;
+}
+
+/*
+ * Checkpoints: with automatic checkpoints off, a commit past 1,000 pages
+ * leaves its pages in the log (the main file does not grow) for another
+ * handle's store_checkpoint to copy; with them on (the default) the commit
+ * copies them itself. Either way the data reads back.
+ */
+static void test_store_sqlite__checkpoint_elsewhere(void **state)
+{
+    (void)state;
+    store *w = fresh("store_ckpt"), *other;
+    vg_error err = {0};
+    assert_int_equal(store_open(path, 0, &other, &err), 0);
+    assert_int_equal(store_checkpoint(other, &err), 0); /* the schema's pages */
+    long long before = main_file_size();
+    assert_int_equal(store_autocheckpoint(w, 0, &err), 0);
+    put_many(w, 0, 4500); /* about 18 MB: past 1,000 pages of 16 KiB */
+    assert_int_equal(main_file_size(), before);
+    assert_int_equal(store_checkpoint(other, &err), 0);
+    long long after = main_file_size();
+    assert_true(after > before + (16 << 20));
+    assert_int_equal(store_autocheckpoint(w, 1, &err), 0);
+    put_many(w, 4500, 4500);
+    assert_true(main_file_size() > after + (16 << 20)); /* the commit copied its log itself */
+    store_query q = {.collection = "c"};
+    assert_int_equal(count(other, &q, NULL, 0), 9000);
+    store_close(other);
+    store_close(w);
+}
+
 int main(void)
 {
     vg_alloc_init();
@@ -350,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_store_sqlite__refuses_foreign_files),
         cmocka_unit_test(test_store_sqlite__newer_schema_is_refused),
         cmocka_unit_test(test_store_sqlite__any_order_gives_the_same_rows),
+        cmocka_unit_test(test_store_sqlite__checkpoint_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
