@@ -406,12 +406,20 @@ static int sq_shares_list(store *base, int (*fn)(const store_share *sh, void *ct
 
 static int sq_status_put(store *base, const char *id, int64_t account_id, const char *json, vg_error *err)
 {
+    sq_store *s = (sq_store *)base;
     char aid[32], now[VG_TIME_MAX];
     now_text(now);
     snprintf(aid, sizeof aid, "%lld", (long long)account_id);
-    const char *a[] = {id, aid, now, json};
-    return run((sq_store *)base, "INSERT OR REPLACE INTO taxii_status(id, aid, created, json) VALUES(?,?,?,?)", 4, a,
-               NULL, "keeping a status", err);
+    const char *a[] = {id, aid, now};
+    sqlite3_stmt *st;
+    int rc = prep(s, "INSERT OR REPLACE INTO taxii_status(id, aid, created, json) VALUES(?,?,?,?)", &st, 3, a, err);
+    if (rc)
+        return rc;
+    /* A large POST's status is a megabyte: bound where it is, not copied (it outlives the statement). */
+    sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? 0 : store__sq_fail(s, err, "keeping a status");
 }
 
 static int sq_status_get(store *base, const char *id, int64_t account_id, char **json, vg_error *err)

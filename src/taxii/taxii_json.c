@@ -192,27 +192,115 @@ int taxii__json_member(const taxii_jstr *k, const char *name) { return k->n == s
 
 /* ---- elements of a member array --------------------------------------------------- */
 
-/*
- * The elements of the array member `name` of the top-level object. strict:
- * also no key twice at the top, every other member a scalar, nothing after
- * the object (what taxii__json_envelope promises).
- */
-static int elements(const char *text, size_t n, const char *name, size_t max, int strict, taxii_span **spans,
-                    size_t *count)
+/* Whether any of the eight bytes in w is a quote or a backslash (as special(), for these two only). */
+static uint64_t quote_or_backslash(uint64_t w)
 {
-    taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1, 0};
-    const unsigned char *arr = NULL;
-    taxii_jstr keys[32];
-    size_t nkeys = 0;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
+/*
+ * The extent of the array or object at j->p, found from its brackets and
+ * strings alone: what lies between them is not checked (the caller parses
+ * the value again). For valid JSON that is exactly where the value ends.
+ * -1 at the end of the text or deeper than SCAN_DEPTH (jansson's own limit
+ * must decide those).
+ */
+static int skip_container(taxii_jscan *j)
+{
+    const unsigned char *p = j->p, *end = j->end;
+    int depth = 0;
+    while (p < end) {
+        unsigned char c = *p++;
+        if (c == '"') {
+            for (;;) {
+                uint64_t w;
+                while (end - p >= 8 && (memcpy(&w, p, 8), !quote_or_backslash(w)))
+                    p += 8;
+                while (p < end && *p != '"' && *p != '\\')
+                    p++;
+                if (p >= end)
+                    return -1;
+                if (*p++ == '"')
+                    break;
+                p++; /* the escaped byte */
+            }
+        } else if (c == '{' || c == '[') {
+            if (++depth > SCAN_DEPTH)
+                return -1;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0) {
+                j->p = p;
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+/*
+ * The elements of the array at j->p (its bracket) into *spans and *count
+ * (freed and made again). Elements that are arrays or objects are found by
+ * skip_container, the others scanned in full. TAXII_JSON_DECLINED (malformed
+ * around the elements, more than max) or VG_E_NOMEM.
+ */
+static int array_spans(taxii_jscan *j, size_t max, taxii_span **spans, size_t *count)
+{
+    size_t cap = 0;
+    vg_free(*spans);
     *spans = NULL;
     *count = 0;
-    if (taxii__json_ws(&j) != '{')
+    j->p++;
+    j->u_ok = 1; /* a scalar element is parsed again too */
+    int c = taxii__json_ws(j);
+    while (c != ']') {
+        const unsigned char *start = j->p;
+        if ((c == '{' || c == '[' ? skip_container(j) : taxii__json_value(j)) || *count == max)
+            return TAXII_JSON_DECLINED;
+        if (*count == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            taxii_span *ns = vg_realloc(*spans, nc * sizeof *ns);
+            if (!ns)
+                return VG_E_NOMEM;
+            *spans = ns;
+            cap = nc;
+        }
+        (*spans)[*count].p = (const char *)start;
+        (*spans)[(*count)++].n = (size_t)(j->p - start);
+        c = taxii__json_ws(j);
+        if (c == ',') {
+            j->p++;
+            c = taxii__json_ws(j);
+            if (c == ']')
+                return TAXII_JSON_DECLINED; /* a trailing comma */
+        } else if (c != ']') {
+            return TAXII_JSON_DECLINED;
+        }
+    }
+    j->p++;
+    j->u_ok = 0;
+    return 0;
+}
+
+/*
+ * The elements of the array member `name` of the top-level object, in one
+ * pass. strict: also no key twice at the top, every other member a scalar,
+ * nothing after the object (what taxii__json_envelope promises).
+ */
+static int elements_scan(taxii_jscan *j, const char *name, size_t max, int strict, taxii_span **spans,
+                         size_t *count)
+{
+    taxii_jstr keys[32];
+    size_t nkeys = 0;
+    int found = 0;
+    if (taxii__json_ws(j) != '{')
         return TAXII_JSON_DECLINED;
-    j.p++;
-    int c = taxii__json_ws(&j);
+    j->p++;
+    int c = taxii__json_ws(j);
     while (c != '}') {
         taxii_jstr key;
-        if (c != '"' || taxii__json_string(&j, &key) || taxii__json_ws(&j) != ':')
+        if (c != '"' || taxii__json_string(j, &key) || taxii__json_ws(j) != ':')
             return TAXII_JSON_DECLINED;
         if (strict) {
             /* Keys compared as written: an escaped key (which might equal another) is declined. */
@@ -223,69 +311,44 @@ static int elements(const char *text, size_t n, const char *name, size_t max, in
                     return TAXII_JSON_DECLINED;
             keys[nkeys++] = key;
         }
-        j.p++;
-        c = taxii__json_ws(&j);
-        int mine = taxii__json_member(&key, name);
-        if (mine)
-            arr = c == '[' ? j.p : NULL;
-        else if (strict && (c == '{' || c == '['))
+        j->p++;
+        c = taxii__json_ws(j);
+        int rc, mine = taxii__json_member(&key, name);
+        if (mine && c == '[') {
+            /* The last of duplicate members counts (jansson refuses duplicates before this is used). */
+            if ((rc = array_spans(j, max, spans, count)))
+                return rc;
+            found = 1;
+        } else if (mine || (strict && (c == '{' || c == '[')) || taxii__json_value(j)) {
             return TAXII_JSON_DECLINED;
-        /*
-         * In the array, \u escapes pass: each element is parsed again on its own (by the scanner, which
-         * leaves those to jansson, or by jansson), and an escape cannot move where an element ends. Not in
-         * the other members, which nobody reads again.
-         */
-        j.u_ok = mine;
-        if (taxii__json_value(&j))
-            return TAXII_JSON_DECLINED;
-        j.u_ok = 0;
-        c = taxii__json_ws(&j);
+        }
+        c = taxii__json_ws(j);
         if (c == ',') {
-            j.p++;
-            c = taxii__json_ws(&j);
+            j->p++;
+            c = taxii__json_ws(j);
             if (c != '"')
                 return TAXII_JSON_DECLINED; /* a trailing comma */
         } else if (c != '}') {
             return TAXII_JSON_DECLINED;
         }
     }
-    j.p++;
-    if (!arr || (strict && taxii__json_ws(&j) != -1))
-        return TAXII_JSON_DECLINED;
-    /* Second pass over the array, now known to be well formed. */
-    size_t cap = 0;
-    j.p = arr + 1;
-    j.u_ok = 1;
-    c = taxii__json_ws(&j);
-    while (c != ']') {
-        const unsigned char *start = j.p;
-        if (taxii__json_value(&j))
-            return TAXII_JSON_DECLINED;
-        if (*count == max) {
-            vg_free(*spans);
-            *spans = NULL;
-            return TAXII_JSON_DECLINED;
-        }
-        if (*count == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            taxii_span *ns = vg_realloc(*spans, nc * sizeof *ns);
-            if (!ns) {
-                vg_free(*spans);
-                *spans = NULL;
-                return VG_E_NOMEM;
-            }
-            *spans = ns;
-            cap = nc;
-        }
-        (*spans)[*count].p = (const char *)start;
-        (*spans)[(*count)++].n = (size_t)(j.p - start);
-        c = taxii__json_ws(&j);
-        if (c == ',') {
-            j.p++;
-            c = taxii__json_ws(&j);
-        }
+    j->p++;
+    return !found || (strict && taxii__json_ws(j) != -1) ? TAXII_JSON_DECLINED : 0;
+}
+
+static int elements(const char *text, size_t n, const char *name, size_t max, int strict, taxii_span **spans,
+                    size_t *count)
+{
+    taxii_jscan j = {(const unsigned char *)text, (const unsigned char *)text + n, 1, 0};
+    *spans = NULL;
+    *count = 0;
+    int rc = elements_scan(&j, name, max, strict, spans, count);
+    if (rc) {
+        vg_free(*spans);
+        *spans = NULL;
+        *count = 0;
     }
-    return 0;
+    return rc;
 }
 
 int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,

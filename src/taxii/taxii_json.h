@@ -61,21 +61,24 @@ typedef struct taxii_span {
 /*
  * The texts of the elements of the array that is member `name` of the
  * top-level object in text[0..n): *spans (caller frees with vg_free) and
- * *count. TAXII_JSON_DECLINED when the text is not such an object, when the
- * scanner declines it, or when there are more than max elements; VG_E_NOMEM.
+ * *count. As in taxii__json_envelope, the elements that are arrays or
+ * objects are only delimited, not checked: for text jansson accepts, they
+ * are exact. TAXII_JSON_DECLINED when the text is not such an object, when
+ * the scanner declines it, or when there are more than max elements;
+ * VG_E_NOMEM.
  */
 int taxii__json_elements(const char *text, size_t n, const char *name, size_t max, taxii_span **spans,
                          size_t *count);
 
 /*
- * A POSTed envelope the scanner vouches for entirely: the texts of the
- * objects of a top-level object whose other members are scalars, with no
- * key twice at the top, no more than max objects and nothing after it. Then
- * jansson would accept the whole body exactly when it accepts each object
- * (with duplicate keys refused). Inside the objects a \u escape (with four
- * hex digits) passes: the caller parses each object again anyway, and where
- * an object ends does not depend on it. TAXII_JSON_DECLINED otherwise (the
- * caller parses the body whole), VG_E_NOMEM.
+ * A POSTed envelope the scanner vouches for: the texts of the objects of a
+ * top-level object whose other members are scalars, with no key twice at
+ * the top, no more than max objects and nothing after it. Of the objects
+ * only the extent is found (from their brackets and strings, at most 256
+ * deep): the caller must parse each again (taxii__json_tree, jansson), and
+ * jansson accepts the whole body exactly when it accepts each object alone
+ * (with duplicate keys refused). TAXII_JSON_DECLINED otherwise (the caller
+ * parses the body whole), VG_E_NOMEM.
  */
 int taxii__json_envelope(const char *text, size_t n, size_t max, taxii_span **spans, size_t *count);
 

@@ -435,6 +435,21 @@ static int envelope(taxii_ctx *c, taxii_span **raw, size_t *n, json_t **root, js
     return !rc ? 0 : rc == VG_E_PARSE ? 400 : rc == VG_E_LIMIT ? 413 : rc == VG_E_INVALID ? 422 : 500;
 }
 
+/*
+ * The 400 for a body whose object was not valid JSON: jansson's message for
+ * the whole body (with its line and column), as when the body is parsed
+ * whole; the object's own if that parse should not fail.
+ */
+static int parse_error(taxii_ctx *c, const vg_error *object_err)
+{
+    json_t *root = NULL, *objs = NULL;
+    vg_error err = {0};
+    int rc = taxii_envelope_parse(c->body ? c->body : "", c->body_len, taxii__config(c->srv)->max_objects, &root,
+                                  &objs, &err);
+    json_decref(root);
+    return taxii__error_from(c->conn, 400, rc == VG_E_PARSE ? &err : object_err);
+}
+
 /* Starts the helper threads of a large envelope on the fast way: how many started. */
 static int helpers_start(prep_job *j, pthread_t helpers[PREP_THREADS - 1])
 {
@@ -450,7 +465,8 @@ static int helpers_start(prep_job *j, pthread_t helpers[PREP_THREADS - 1])
 /* The status resource of a stored envelope. */
 static int status_json(vg_buf *out, const char *sid, const char *now, size_t total, const post_status *ps)
 {
-    return vg_buf_puts(out, "{\"id\":") || put_str(out, sid) ||
+    return vg_buf_reserve(out, ps->succ.len + ps->fails.len + 512) || /* one allocation */
+                   vg_buf_puts(out, "{\"id\":") || put_str(out, sid) ||
                    vg_buf_printf(out,
                                  ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
                                  "\"success_count\":%zu,\"successes\":[",
@@ -563,7 +579,7 @@ int taxii__objects_post(taxii_ctx *c)
     if (rc) {
         vg_buf_free(&out);
         if (rc == VG_E_PARSE && job_rc == VG_E_PARSE)
-            return taxii__error_from(c->conn, 400, &job_err);
+            return parse_error(c, &job_err);
         return rc == VG_E_NOMEM ? taxii__error(c->conn, 500, "out of memory")
                                 : taxii__error(c->conn, 500, "storing the objects failed");
     }

@@ -110,7 +110,25 @@ static void test_taxii_json_envelope__strict(void **state)
     assert_int_equal(sp[0].n, strlen("{\"n\":\"\\u00e9\\uD83D\\ude00\"}"));
     assert_int_equal(sp[1].n, strlen("\"\\u0000\""));
     vg_free(sp);
+    /* Objects are only delimited: what is inside is for the caller to parse again (and refuse). */
+    const char *loose = "{\"objects\":[{\"a\":tru,\"b\":\"]}\\\"[\"},[{\"x\":\"\\q\xff\"}]]}";
+    assert_int_equal(taxii__json_envelope(loose, strlen(loose), 10, &sp, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(sp[0].n, strlen("{\"a\":tru,\"b\":\"]}\\\"[\"}"));
+    assert_int_equal(sp[1].n, strlen("[{\"x\":\"\\q\xff\"}]"));
+    vg_free(sp);
+    char deep[700];
+    int k = snprintf(deep, sizeof deep, "{\"objects\":[");
+    memset(deep + k, '[', 300);
+    memset(deep + k + 300, ']', 300);
+    snprintf(deep + k + 600, sizeof deep - (size_t)k - 600, "]}");
+    assert_int_equal(taxii__json_envelope(deep, strlen(deep), 10, &sp, &n), TAXII_JSON_DECLINED); /* jansson judges */
+    assert_null(sp);
     const char *declined[] = {
+        "{\"objects\":[{\"a\":\"unterminated}]}", /* an object without its end */
+        "{\"objects\":[{\"a\":1}",             /* the array without its end */
+        "{\"objects\":[{}],}",
+        "{\"objects\":[{},]}",
         "{\"objects\":[\"\\u00g0\"]}",         /* not four hex digits */
         "{\"objects\":[\"\\u00e\"]}",
         "{\"objects\":[],\"x\":\"\\u0041\"}",    /* \u beside the objects: nobody reads it again */

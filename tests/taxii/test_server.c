@@ -926,6 +926,9 @@ static void test_taxii_server_post__large_envelope(void **state)
      * times, at several places: the helpers are stopped while others prepare chunks (a race once freed a
      * chunk a helper was still writing).
      */
+    /* Object 4000 gets a new version in the bodies refused below: it must not be stored. */
+    char *mod = strstr(strstr(env, ind_id(4000)), "\"modified\":\"2024-05-01");
+    memcpy(mod, "\"modified\":\"2024-05-02", strlen("\"modified\":\"2024-05-02"));
     int at[] = {300, 70, 590, 130, 450};
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
         char *dup = strstr(strstr(env, ind_id(4000 + at[i])), "\"pattern_type\"");
@@ -936,6 +939,33 @@ static void test_taxii_server_post__large_envelope(void **state)
         done(&r);
         memcpy(dup, "\"pattern_type\"", 14);
     }
+    /*
+     * An object that is not JSON (its brackets and quotes in place, so the scanner delimits it; then its
+     * quotes off balance): 400 with jansson's message for the whole body, line and column, nothing stored.
+     */
+    const char *bad[] = {"\"pattern_type\": stix ", "\"pattern_type\":\"st\"x\""};
+    char *pt = strstr(strstr(env, ind_id(4321)), "\"pattern_type\":\"stix\"");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memcpy(pt, bad[i], strlen(bad[i]));
+        r = http_port(p2, "POST", coll_path(intel_id, "objects/"), bearer(tok_alice), NULL, NULL, env);
+        assert_error(r, 400);
+        assert_non_null(strstr(r.body, "not valid JSON"));
+        assert_non_null(strstr(r.body, "line"));
+        done(&r);
+        memcpy(pt, "\"pattern_type\":\"stix\"", strlen(bad[i]));
+    }
+    snprintf(rest, sizeof rest, "objects/%s/versions/", ind_id(4000));
+    r = http_port(p2, "GET", coll_path(intel_id, rest), bearer(tok_alice), NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"versions\":[\"2024-05-01T00:00:00.000Z\"]")); /* the first POST's only */
+    done(&r);
+    /* The same body without the faults stores that version. */
+    r = http_port(p2, "POST", coll_path(intel_id, "objects/"), bearer(tok_alice), NULL, NULL, env);
+    assert_int_equal(r.status, 202);
+    done(&r);
+    r = http_port(p2, "GET", coll_path(intel_id, rest), bearer(tok_alice), NULL, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"versions\":[\"2024-05-01T00:00:00.000Z\",\"2024-05-02T00:00:00.000Z\"]"));
+    done(&r);
     free(env);
     taxii_server_stop(s2, 1000);
 }
