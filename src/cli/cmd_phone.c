@@ -19,7 +19,7 @@
 #include "scan/scan.h"
 
 static const char usage[] =
-    "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
+    "usage: vigil phone check-ios [--store PATH | --iocs FILE|DIR ... | --index FILE] [--collection NAME]\n"
     "                             [--password-stdin | --key-file F] [--output DIR] [--json]\n"
     "                             [--no-record] BACKUP\n"
     "       vigil phone check-ios --fs [options] ROOT\n"
@@ -42,6 +42,9 @@ static const char usage[] =
     "  --iocs FILE    STIX bundle(s) or folders of them to use instead of the store's\n"
     "                 indicators (repeatable); sightings are then recorded only\n"
     "                 when --store is given too\n"
+    "  --index FILE   an index saved by 'vigil index build': loaded at once instead\n"
+    "                 of built (a warning when the store has gained indicators\n"
+    "                 since); sightings are recorded only with --store\n"
     "  --fs           ROOT is a filesystem dump (the folder holding private/var):\n"
     "                 each artifact is read at its device path, and the whole tree\n"
     "                 is walked (file paths, folder names as process names, and\n"
@@ -90,7 +93,8 @@ static phone_ios_key *unlock(const char *cmd, const char *backup, int pw_stdin, 
 }
 
 static const char usage_android[] =
-    "usage: vigil phone check-android [--store PATH | --iocs FILE|DIR ...] [--collection NAME]\n"
+    "usage: vigil phone check-android [--store PATH | --iocs FILE|DIR ... | --index FILE]\n"
+    "                                 [--collection NAME]\n"
     "                                 [--password-stdin] [--age-identity FILE] [--output DIR] [--json]\n"
     "                                 [--no-record] PATH\n"
     "\n"
@@ -115,6 +119,8 @@ static const char usage_android[] =
     "  --iocs FILE       STIX bundle(s) or folders of them to use instead of the\n"
     "                    store's indicators (repeatable); sightings are then\n"
     "                    recorded only when --store is given too\n"
+    "  --index FILE      an index saved by 'vigil index build': loaded at once\n"
+    "                    instead of built; sightings are recorded only with --store\n"
     "  --password-stdin  the password of an encrypted backup (or the passphrase of\n"
     "                    an age file), one line of standard input (without it, it\n"
     "                    is asked on the terminal when an encrypted file is met)\n"
@@ -187,7 +193,8 @@ static json_t *report_json(const idx *x, const phone_report *r, size_t nsight)
         if (f->indicator >= 0) {
             json_object_set_new(o, "kind", json_string(idx_kind_name(f->kind)));
             json_object_set_new(o, "indicator", json_string(idx_indicator_id(x, (uint32_t)f->indicator)));
-            const char *n = idx_indicator_name(x, (uint32_t)f->indicator);
+            char nb[256];
+            const char *n = phone_indicator_label(x, (uint32_t)f->indicator, nb, sizeof nb);
             if (n[0])
                 json_object_set_new(o, "indicator_name", json_string(n));
         }
@@ -234,7 +241,8 @@ static void print_report(const idx *x, const phone_report *r)
             vg_time_format_digits(&f->time, 0, t);
         printf("  %-13s %-20s %s %s: ", phone_level_name(f->level), t, f->artifact, f->source);
         if (f->indicator >= 0) {
-            const char *n = idx_indicator_name(x, (uint32_t)f->indicator);
+            char nb[256];
+            const char *n = phone_indicator_label(x, (uint32_t)f->indicator, nb, sizeof nb);
             printf("%s: %s %s -> %s%s%s%s\n", f->record, idx_kind_name(f->kind), f->value,
                    idx_indicator_id(x, (uint32_t)f->indicator), n[0] ? " (" : "", n, n[0] ? ")" : "");
         } else {
@@ -249,6 +257,7 @@ typedef struct check_opts {
     const char *collection;  /* --collection, or NULL */
     const char *const *iocs; /* --iocs files */
     size_t niocs;
+    const char *index;       /* --index FILE (a saved index), or NULL */
     int json;                /* --json */
     int record;              /* 0: --no-record, or --iocs without --store */
     const char *output;      /* --output DIR, or NULL (the check must collect: phone_opts.collect) */
@@ -266,12 +275,19 @@ static int check_run(const char *path, check_fn check, const phone_opts *popts, 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = 0;
-    if (!co->niocs || co->record)
+    if ((!co->niocs && !co->index) || co->record)
         rc = store_open(cli_store_path(co->store), co->record ? STORE_CREATE : STORE_READONLY, &st, &err);
     if (!rc)
-        rc = co->niocs ? phone_index_from_files(co->iocs, co->niocs, &x, &err)
-                       : scan_index_from_store(st, co->collection, NULL, &x, &err);
+        rc = co->index  ? idx_load(co->index, &x, &err)
+             : co->niocs ? phone_index_from_files(co->iocs, co->niocs, &x, &err)
+                         : scan_index_from_store(st, co->collection, NULL, &x, &err);
     double tindex = cli_secs_since(&t0);
+    uint64_t newer = 0;
+    if (!rc && co->index && st && scan_index_newer(st, x, co->collection, &newer, &err) == 0 && newer)
+        fprintf(stderr,
+                "vigil phone: warning: %s%llu indicator versions were added to the store after the index %s was "
+                "built; they are not looked for (rebuild it with 'vigil index build')\n",
+                newer >= 1000 ? "at least " : "", (unsigned long long)newer, co->index);
     if (!rc)
         rc = check(x, path, popts, &r, &err);
     double tcheck = cli_secs_since(&t0) - tindex;
@@ -327,9 +343,9 @@ static int check_ios(int argc, char **argv)
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {"password-stdin", no_argument, NULL, 'p'}, {"key-file", required_argument, NULL, 'k'},
         {"fs", no_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
+        {"index", required_argument, NULL, 'x'}, {NULL, 0, NULL, 0},
     };
-    const char *store_opt = NULL, *collection = NULL, *key_file = NULL, *output = NULL;
+    const char *store_opt = NULL, *collection = NULL, *key_file = NULL, *output = NULL, *index = NULL;
     const char *iocs[64];
     size_t niocs = 0;
     int o, json = 0, record = 1, pw_stdin = 0, fs = 0;
@@ -344,6 +360,7 @@ static int check_ios(int argc, char **argv)
         case 'k': key_file = optarg; break;
         case 'f': fs = 1; break;
         case 'o': output = optarg; break;
+        case 'x': index = optarg; break;
         case 'i':
             if (niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -359,9 +376,13 @@ static int check_ios(int argc, char **argv)
         fputs(usage, stderr);
         return CLI_EXIT_FAIL;
     }
-    if (niocs && !store_opt)
-        record = 0; /* the bundle's indicators are not in any store the user named */
-    check_opts co = {store_opt, collection, iocs, niocs, json, record, output};
+    if ((niocs || index) && !store_opt)
+        record = 0; /* the bundle's or index's indicators are not in any store the user named */
+    if (niocs && index) {
+        fprintf(stderr, "vigil phone: --iocs and --index cannot be used together\n");
+        return CLI_EXIT_FAIL;
+    }
+    check_opts co = {store_opt, collection, iocs, niocs, index, json, record, output};
     phone_opts popts = {0};
     popts.fs = fs;
     popts.collect = output != NULL;
@@ -400,7 +421,8 @@ static int check_android(int argc, char **argv)
         {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"no-record", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
         {"password-stdin", no_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
-        {"age-identity", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0},
+        {"age-identity", required_argument, NULL, 'a'}, {"index", required_argument, NULL, 'x'},
+        {NULL, 0, NULL, 0},
     };
     check_opts co = {0};
     const char *age_file = NULL;
@@ -419,6 +441,7 @@ static int check_android(int argc, char **argv)
         case 'p': pw.from_stdin = 1; break;
         case 'o': co.output = optarg; break;
         case 'a': age_file = optarg; break;
+        case 'x': co.index = optarg; break;
         case 'i':
             if (co.niocs == sizeof iocs / sizeof iocs[0]) {
                 fprintf(stderr, "vigil phone: at most 64 --iocs (give a folder instead)\n");
@@ -435,8 +458,12 @@ static int check_android(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     co.iocs = iocs;
-    if (co.niocs && !co.store)
-        co.record = 0; /* the bundle's indicators are not in any store the user named */
+    if ((co.niocs || co.index) && !co.store)
+        co.record = 0; /* the bundle's or index's indicators are not in any store the user named */
+    if (co.niocs && co.index) {
+        fprintf(stderr, "vigil phone: --iocs and --index cannot be used together\n");
+        return CLI_EXIT_FAIL;
+    }
     if (pw.from_stdin && cli_read_password("phone check-android", 1, 0, pw.pw, sizeof pw.pw) != 0)
         return CLI_EXIT_FAIL;
     phone_age_identity *age = NULL;

@@ -156,15 +156,21 @@ int phone_check_ios(const idx *x, const char *path, const phone_opts *opts, phon
 int phone_write_output(const idx *x, const phone_report *r, const char *dir, vg_error *err);
 
 /*
- * Compiles an index from STIX bundle files (or folders of *.json / *.stix2
- * bundles, walked recursively). An indicator without a name is given the
- * name of the malware, tool, intrusion set or threat actor it `indicates`
- * (from the bundle's relationships), as spyware bundles name their families
- * that way. Validity is checked at the current time.
- * Returns 0, VG_E_NOTFOUND, VG_E_IO, VG_E_PARSE (not JSON, no "objects"),
- * VG_E_LIMIT (a file over 256 MB), VG_E_NOMEM.
+ * Compiles an index from STIX bundle files (or folders of *.json / *.stix2 /
+ * *.stix bundles, walked recursively): scan_index_from_files, so indicators
+ * keep what they `indicate`. Validity is checked at the current time.
+ * Returns 0, VG_E_NOTFOUND, VG_E_IO, VG_E_PARSE, VG_E_LIMIT (over 4096 files),
+ * VG_E_NOMEM.
  */
 int phone_index_from_files(const char *const *paths, size_t n, idx **out, vg_error *err);
+
+/*
+ * The name a finding shows for indicator i: its own name, else the name of
+ * the first thing it indicates ("Pegasus" of "Pegasus (malware)"), as spyware
+ * bundles name their families that way; "" when neither. buf (cap bytes)
+ * holds the latter.
+ */
+const char *phone_indicator_label(const idx *x, uint32_t i, char *buf, size_t cap);
 
 /* ---- encrypted backups (phone_ios_crypt.c) ----------------------------------- */
 

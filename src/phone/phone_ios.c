@@ -172,7 +172,8 @@ static int on_hit(const idx_hit *h, void *p)
     phone_ctx *c = hc->c;
     if (h->candidate)
         return 0; /* a partial pattern: needs the evaluator, not a finding */
-    const char *name = idx_indicator_name(c->x, h->indicator);
+    char nb[256];
+    const char *name = phone_indicator_label(c->x, h->indicator, nb, sizeof nb);
     char *msg = NULL;
     if (asprintf(&msg, "%s %.*s (%s) matches indicator %s%s%s%s", idx_kind_name(h->kind), (int)hc->len, hc->value,
                  hc->record, idx_indicator_id(c->x, h->indicator), name[0] ? " (" : "", name,

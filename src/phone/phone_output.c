@@ -63,7 +63,8 @@ static json_t *finding_json(const idx *x, const phone_finding *f)
     if (f->indicator >= 0) {
         json_object_set_new(o, "kind", json_string(idx_kind_name(f->kind)));
         json_object_set_new(o, "indicator", json_string(idx_indicator_id(x, (uint32_t)f->indicator)));
-        const char *n = idx_indicator_name(x, (uint32_t)f->indicator);
+        char nb[256];
+        const char *n = phone_indicator_label(x, (uint32_t)f->indicator, nb, sizeof nb);
         if (n[0])
             json_object_set_new(o, "indicator_name", json_string(n));
     }

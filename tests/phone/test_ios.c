@@ -64,13 +64,15 @@ static phone_report *check(const idx *x, const char *path)
 static const phone_finding *find(const idx *x, const phone_report *r, const char *artifact, int level,
                                  const char *value, const char *indicator_name)
 {
+    char nb[256];
     for (size_t i = 0; i < r->nfindings; i++) {
         const phone_finding *f = &r->findings[i];
         if (strcmp(f->artifact, artifact) || f->level != level)
             continue;
         if (value && strcmp(f->value, value))
             continue;
-        if (indicator_name && (f->indicator < 0 || strcmp(idx_indicator_name(x, (uint32_t)f->indicator), indicator_name)))
+        if (indicator_name &&
+            (f->indicator < 0 || strcmp(phone_indicator_label(x, (uint32_t)f->indicator, nb, sizeof nb), indicator_name)))
             continue;
         if (!indicator_name && f->indicator >= 0)
             continue;

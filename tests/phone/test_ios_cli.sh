@@ -4,7 +4,8 @@
 # informational only, 2 error), --json, --fs on the backup folder (MVT's
 # check-fs: the two "binary not found" DataUsage findings more), sightings
 # recorded in a store with the devices' times, --output, and the errors:
-# not a backup, decrypt-ios on a plain backup, a password on the command line.
+# not a backup, decrypt-ios on a plain backup, a password on the command line;
+# --index (a saved index) gives the findings --iocs gives.
 . "$(dirname "$0")/../lib.sh"
 vg_setup phone_ios
 vg_need_shared
@@ -20,6 +21,22 @@ n=$(grep -c '^  critical ' out)
 [ "$n" = 4 ] && ok || bad "expected 4 critical findings, got $n"
 grep -q '^  low .*Missing process 5' out && ok || bad "the DataUsage gap is missing: $(head -c 600 out)"
 grep -q '^  informational .*Lockdown mode enabled' out && ok || bad "lockdown mode is missing"
+
+# --index: a saved index gives the same findings, loaded instead of built; --iocs with it is refused
+"$vigil" index build --iocs "$iocs" -o saved.idx >/dev/null 2>&1 || bad "index build failed"
+cp out byiocs.txt
+expect 1 "Launch" "$vigil" phone check-ios --index saved.idx "$b"
+diff <(grep -E '^  (critical|high|medium|low|informational) ' byiocs.txt) \
+    <(grep -E '^  (critical|high|medium|low|informational) ' out) >/dev/null &&
+    ok || bad "--index gave other findings than --iocs: $(head -c 600 out)"
+expect 1 "" "$vigil" phone check-android --iocs "$iocs" "$m/androidqf"
+cp out aqf-iocs.txt
+expect 1 "" "$vigil" phone check-android --index saved.idx "$m/androidqf"
+diff <(grep -E '^  (critical|high|medium|low|informational) ' aqf-iocs.txt) \
+    <(grep -E '^  (critical|high|medium|low|informational) ' out) >/dev/null &&
+    ok || bad "check-android --index gave other findings than --iocs: $(head -c 600 out)"
+expect 2 "cannot be used together" "$vigil" phone check-ios --index saved.idx --iocs "$iocs" "$b"
+expect 2 "" "$vigil" phone check-ios --index no-such.idx "$b"
 
 # --json: one document with the device and every artifact
 expect 1 '"product_version": "14.3"' "$vigil" phone check-ios --json --iocs "$iocs" "$b"

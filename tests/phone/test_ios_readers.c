@@ -230,11 +230,13 @@ static phone_report *check_with(const idx *x, const char *path, int fs, int coll
 static const phone_finding *finding(const idx *x, const phone_report *r, const char *artifact, int level,
                                     const char *value, const char *name)
 {
+    char nb[256];
     for (size_t i = 0; i < r->nfindings; i++) {
         const phone_finding *f = &r->findings[i];
         if (strcmp(f->artifact, artifact) || f->level != level || (value && strcmp(f->value, value)))
             continue;
-        if (name && (f->indicator < 0 || strcmp(idx_indicator_name(x, (uint32_t)f->indicator), name)))
+        if (name &&
+            (f->indicator < 0 || strcmp(phone_indicator_label(x, (uint32_t)f->indicator, nb, sizeof nb), name)))
             continue;
         return f;
     }
