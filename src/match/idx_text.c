@@ -54,25 +54,45 @@ static const char *ws(const char *p, const char *e)
     return p;
 }
 
-/* Past a string starting at its opening quote; *esc set when it holds a backslash. NULL when unterminated. */
+/* 0x80 in each byte of v equal to c, exact up to the first such byte (bytes after it may be marked too). */
+static inline uint64_t bytes_eq(uint64_t v, uint8_t c)
+{
+    uint64_t x = v ^ (0x0101010101010101ull * c);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+/*
+ * Past a string starting at its opening quote; *esc set when it holds a
+ * backslash. NULL when unterminated. Eight bytes a step look for the first
+ * quote or backslash (most strings of an indicator are short: a call to
+ * memchr each costs more than the scan); a backslash and the byte it escapes
+ * are stepped over.
+ */
 static const char *str_end(const char *p, const char *e, int *esc)
 {
     p++;
-    while (p < e) {
-        const char *q = memchr(p, '"', (size_t)(e - p));
-        if (!q)
+    for (;;) {
+        while (e - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            uint64_t m = bytes_eq(v, '"') | bytes_eq(v, '\\');
+            if (m) {
+                p += __builtin_ctzll(m) >> 3;
+                break;
+            }
+            p += 8;
+        }
+        while (p < e && *p != '"' && *p != '\\')
+            p++;
+        if (p >= e)
             return NULL;
-        /* the quote closes the string unless an odd run of backslashes precedes it */
-        const char *b = q;
-        while (b > p && b[-1] == '\\')
-            b--;
-        if (memchr(p, '\\', (size_t)(q - p)))
-            *esc = 1;
-        if (((q - b) & 1) == 0)
-            return q + 1;
-        p = q + 1;
+        if (*p == '"')
+            return p + 1;
+        *esc = 1; /* a backslash: it and the byte it escapes */
+        p += 2;
+        if (p > e)
+            return NULL;
     }
-    return NULL;
 }
 
 /* Past any JSON value (depth-limited). NULL on malformed text. */
@@ -116,6 +136,23 @@ static const char *skip_value(const char *p, const char *e)
     return p;
 }
 
+/* Which member the key k[0..n) is, or -1: by length first, one comparison at most. */
+static int member_of(const char *k, size_t n)
+{
+    int which = -1;
+    switch (n) {
+    case 2: which = M_ID; break;
+    case 4: which = M_NAME; break;
+    case 7: which = k[0] == 'p' ? M_PATTERN : M_REVOKED; break;
+    case 10: which = M_FROM; break;
+    case 11: which = M_UNTIL; break;
+    case 12: which = k[0] == 'p' ? M_PTYPE : M_SPEC; break;
+    case 15: which = M_PVERSION; break;
+    default: return -1;
+    }
+    return memcmp(members[which].key, k, n) == 0 ? which : -1;
+}
+
 /* Reads the top-level members wanted. 0, or -1 when the fast path must not be used. */
 static int pick(const char *p, size_t len, span m[M__N])
 {
@@ -139,24 +176,21 @@ static int pick(const char *p, size_t len, span m[M__N])
         if (p >= e || *p != ':')
             return -1;
         p = ws(p + 1, e);
-        int which = -1;
-        for (int i = 0; i < M__N; i++)
-            if (members[i].n == kn && memcmp(members[i].key, k, kn) == 0)
-                which = i;
+        int which = member_of(k, kn);
         const char *v = p;
-        p = skip_value(p, e);
-        if (!p)
-            return -1;
-        if (which >= 0) {
-            if (m[which].set)
-                return -1; /* a duplicate: let jansson decide which wins */
-            if (*v == '"') {
-                int vesc = 0;
-                const char *ve = str_end(v, e, &vesc);
-                if (vesc || ve != p)
-                    return -1;
-                m[which] = (span){v + 1, (size_t)(p - v - 2), 1, 1};
-            } else {
+        if (which >= 0 && m[which].set)
+            return -1; /* a duplicate: let jansson decide which wins */
+        if (which >= 0 && p < e && *p == '"') {
+            int vesc = 0;
+            p = str_end(v, e, &vesc);
+            if (!p || vesc)
+                return -1;
+            m[which] = (span){v + 1, (size_t)(p - v - 2), 1, 1};
+        } else {
+            p = skip_value(p, e);
+            if (!p)
+                return -1;
+            if (which >= 0) {
                 m[which] = (span){v, (size_t)(p - v), 1, 0};
                 if (which != M_REVOKED)
                     return -1; /* not a string where a string is expected: the tree path says what to do */
