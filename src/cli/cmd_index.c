@@ -134,18 +134,15 @@ static int index_build(int argc, char **argv)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *sp = cli_store_path(store_opt);
+    char src[1100];
+    snprintf(src, sizeof src, "store %s", sp);
     int rc = niocs ? scan_index_from_files(iocs, niocs, NULL, &x, &err)
                    : store_open(sp, STORE_READONLY | STORE_STREAM, &st, &err);
-    if (!rc && !niocs)
-        rc = scan_index_from_store(st, collection, NULL, &x, &err);
-    if (!rc && !niocs) {
-        char src[256];
-        snprintf(src, sizeof src, "store %s%s%s", sp, collection ? ", collection " : "", collection ? collection : "");
-        idx_set_origin(x, src, NULL);
-    }
-    double tbuild = cli_secs_since(&t0);
-    if (!rc)
+    if (!rc && !niocs) /* built and saved at once: part of the file is written while the table is built */
+        rc = scan_index_save_from_store(st, collection, src, NULL, outp, &x, &err);
+    else if (!rc)
         rc = idx_save(x, outp, &err);
+    double tbuild = cli_secs_since(&t0);
     int ex = CLI_EXIT_OK;
     if (rc) {
         cli_print_error("index build", &err);

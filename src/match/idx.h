@@ -276,6 +276,15 @@ long idx_url_normalize(const char *in, size_t len, char *out, size_t cap, size_t
  * Returns 0, VG_E_IO.
  */
 int idx_save(const idx *x, const char *path, vg_error *err);
+/*
+ * idx_builder_finish and idx_save at once, faster: the indicator records and
+ * their strings (half the file) are written on a helper thread while the
+ * table is built. source and store_added go to the index's origin as with
+ * idx_set_origin (NULL: unset). The builder is freed, even on failure; *out
+ * gets the finished index. Returns 0, VG_E_NOMEM, VG_E_IO.
+ */
+int idx_builder_finish_save(idx_builder *b, const char *path, const char *source, const char *store_added, idx **out,
+                            vg_error *err);
 
 /*
  * Maps an index file back. The file stays mapped until idx_free. Returns 0,

@@ -704,7 +704,23 @@ static tuple *sort_by_slot(tuple *t, tuple *tmp, size_t n, uint64_t mask, const 
     return t;
 }
 
+void idx__builder_records(const idx_builder *b, const idx_ind **inds, size_t *ninds, const char **strs, size_t *nstrs)
+{
+    *inds = b->inds;
+    *ninds = b->ninds;
+    *strs = b->strs.data;
+    *nstrs = b->strs.len;
+}
+
 int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
+{
+    int rc = idx__builder_finish(b, out, err);
+    if (rc)
+        idx_builder_free(b);
+    return rc;
+}
+
+int idx__builder_finish(idx_builder *b, idx **out, vg_error *err)
 {
     *out = NULL;
     idx *x = vg_calloc(1, sizeof *x);
@@ -756,7 +772,6 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
         vg_free(posts);
         vg_free(bloom);
         vg_free(kpool);
-        idx_builder_free(b);
         return vg_error_set(err, VG_E_NOMEM, "out of memory finishing the index");
     }
     size_t e = 0, p = 0, ko = 0;

@@ -2,14 +2,16 @@
  * idx_file.c - saving an index to a file and mapping it back.
  *
  * The file is a fixed header followed by the index's arrays, each starting
- * on an 8-byte boundary, in this order: slots, entries, keys, postings, bloom,
- * indicator records, indicator strings. The header gives each array's offset
+ * on an 8-byte boundary (file_order below: indicator records, indicator
+ * strings, keys, slots, entries, postings, bloom; older files have another
+ * order, which readers need not know). The header gives each array's offset
  * and element count. Loading maps the file read-only and points the arrays
  * into the mapping; it checks every offset so that a damaged file is refused
  * instead of read out of bounds. See docs/internals/match.md.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,81 +46,258 @@ typedef struct idx_file_hdr {
 static const size_t elem[SEC__N] = {sizeof(idx_slot), sizeof(idx_entry), 1, sizeof(uint32_t),
                                     sizeof(uint64_t), sizeof(idx_ind),   1};
 
-static int write_all(int fd, const void *p, size_t n)
+/*
+ * The order of the arrays in the file (the header gives each one's offset,
+ * so a reader takes any order): the indicator records and their strings
+ * first, as they are final before the table is built, so that
+ * idx_builder_finish_save writes them while it builds the table.
+ */
+static const int file_order[SEC__N] = {SEC_INDS, SEC_STRS, SEC_KEYS, SEC_SLOTS, SEC_ENTRIES, SEC_POSTS, SEC_BLOOM};
+
+/* Offsets of arrays of count[] elements in file order after the header; returns the file's size. */
+static uint64_t plan(const uint64_t count[SEC__N], uint64_t off[SEC__N])
+{
+    uint64_t at = (sizeof(idx_file_hdr) + 7) & ~7ull;
+    for (int k = 0; k < SEC__N; k++) {
+        int i = file_order[k];
+        off[i] = at;
+        at = (at + count[i] * elem[i] + 7) & ~7ull;
+    }
+    return at;
+}
+
+/* The header of x; returns the file's size. */
+static uint64_t header_of(const idx *x, idx_file_hdr *h)
+{
+    memset(h, 0, sizeof *h);
+    memcpy(h->magic, IDX_MAGIC, 8);
+    h->version = IDX_FILE_VERSION;
+    h->byte_order = IDX_BYTE_ORDER;
+    h->count[SEC_SLOTS] = x->nslots;
+    h->count[SEC_ENTRIES] = x->nentries;
+    h->count[SEC_KEYS] = x->nkeys_bytes;
+    h->count[SEC_POSTS] = x->nposts;
+    h->count[SEC_BLOOM] = x->nbloom;
+    h->count[SEC_INDS] = x->ninds;
+    h->count[SEC_STRS] = x->nstrs;
+    uint64_t size = plan(h->count, h->off);
+    h->v4lens = x->v4lens;
+    memcpy(h->v4first, x->v4first, sizeof h->v4first);
+    memcpy(h->v6lens, x->v6lens, sizeof h->v6lens);
+    h->dlabels = x->dlabels;
+    h->stats = x->stats;
+    h->stats.bytes = size;
+    h->origin = x->origin;
+    return size;
+}
+
+/* A temporary file being written, renamed over the target when complete. */
+typedef struct out_file {
+    int fd;           /* the temporary file */
+    char *tmp;        /* its name */
+    const char *path; /* the target */
+} out_file;
+
+static int out_open(out_file *o, const char *path, vg_error *err)
+{
+    size_t pl = strlen(path);
+    o->path = path;
+    o->fd = -1;
+    o->tmp = vg_malloc(pl + 32);
+    if (!o->tmp)
+        return vg_error_set(err, VG_E_NOMEM, "out of memory saving the index");
+    snprintf(o->tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) {
+        vg_error_set(err, VG_E_IO, "cannot create the index file: %s", strerror(errno));
+        vg_error_where(err, "%s", path);
+        vg_free(o->tmp);
+        o->tmp = NULL;
+        return VG_E_IO;
+    }
+    return 0;
+}
+
+/* Writes n bytes at off. 0, or -1 with errno. */
+static int put_at(int fd, const void *p, size_t n, uint64_t off)
 {
     const char *c = p;
     while (n) {
-        ssize_t w = write(fd, c, n);
+        ssize_t w = pwrite(fd, c, n, (off_t)off);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
             return -1;
+        }
         c += w;
+        off += (uint64_t)w;
         n -= (size_t)w;
     }
     return 0;
 }
 
+/* Ends the file: with bad == 0 sizes, syncs, closes and renames it over the target; else removes it. */
+static int out_close(out_file *o, int bad, int bad_errno, uint64_t size, vg_error *err)
+{
+    if (!bad && ftruncate(o->fd, (off_t)size) != 0)
+        bad = 1, bad_errno = errno;
+    if (!bad && fsync(o->fd) != 0)
+        bad = 1, bad_errno = errno;
+    if (close(o->fd) != 0 && !bad)
+        bad = 1, bad_errno = errno;
+    if (!bad && rename(o->tmp, o->path) != 0)
+        bad = 1, bad_errno = errno;
+    if (bad) {
+        vg_error_set(err, VG_E_IO, "cannot write the index file: %s", strerror(bad_errno));
+        vg_error_where(err, "%s", o->path);
+        unlink(o->tmp);
+    }
+    vg_free(o->tmp);
+    return bad ? VG_E_IO : 0;
+}
+
+/* The arrays of x by section. */
+static void arrays_of(const idx *x, const void *arr[SEC__N])
+{
+    arr[SEC_SLOTS] = x->slots;
+    arr[SEC_ENTRIES] = x->entries;
+    arr[SEC_KEYS] = x->keys;
+    arr[SEC_POSTS] = x->posts;
+    arr[SEC_BLOOM] = x->bloom;
+    arr[SEC_INDS] = x->inds;
+    arr[SEC_STRS] = x->strs;
+}
+
+/* Arrays written by a helper thread: the sections from, from + 1, ... until to (file order). */
+typedef struct writer {
+    int fd;                     /* the file */
+    const void *arr[SEC__N];    /* the arrays */
+    uint64_t off[SEC__N];       /* where they go */
+    uint64_t count[SEC__N];     /* their elements */
+    int from, to;               /* sections file_order[from..to) */
+    int failed;                 /* errno of a failed write, 0 */
+} writer;
+
+static void write_sections(writer *w)
+{
+    for (int k = w->from; k < w->to && !w->failed; k++) {
+        int i = file_order[k];
+        size_t n = (size_t)(w->count[i] * elem[i]);
+        if (n && put_at(w->fd, w->arr[i], n, w->off[i]) != 0)
+            w->failed = errno ? errno : EIO;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    write_sections(arg);
+    return NULL;
+}
+
+static writer writer_of(int fd, const void *const arr[SEC__N], const uint64_t off[SEC__N],
+                        const uint64_t count[SEC__N], int from, int to)
+{
+    writer w = {.fd = fd, .from = from, .to = to};
+    memcpy(w.arr, arr, sizeof w.arr);
+    memcpy(w.off, off, sizeof w.off);
+    memcpy(w.count, count, sizeof w.count);
+    return w;
+}
+
+/* The sections k0..k2 (file order): k0..k1 on a helper thread, k1..k2 on this one. 0, or an errno. */
+static int write_two(int fd, const void *const arr[SEC__N], const uint64_t off[SEC__N], const uint64_t count[SEC__N],
+                     int k0, int k1, int k2)
+{
+    writer a = writer_of(fd, arr, off, count, k0, k1), b = writer_of(fd, arr, off, count, k1, k2);
+    pthread_t th;
+    int started = pthread_create(&th, NULL, writer_main, &a) == 0;
+    if (!started)
+        write_sections(&a);
+    write_sections(&b);
+    if (started)
+        pthread_join(th, NULL);
+    return a.failed ? a.failed : b.failed;
+}
+
 int idx_save(const idx *x, const char *path, vg_error *err)
 {
-    const void *arr[SEC__N] = {x->slots, x->entries, x->keys, x->posts, x->bloom, x->inds, x->strs};
     idx_file_hdr h;
-    memset(&h, 0, sizeof h);
-    memcpy(h.magic, IDX_MAGIC, 8);
-    h.version = IDX_FILE_VERSION;
-    h.byte_order = IDX_BYTE_ORDER;
-    h.count[SEC_SLOTS] = x->nslots;
-    h.count[SEC_ENTRIES] = x->nentries;
-    h.count[SEC_KEYS] = x->nkeys_bytes;
-    h.count[SEC_POSTS] = x->nposts;
-    h.count[SEC_BLOOM] = x->nbloom;
-    h.count[SEC_INDS] = x->ninds;
-    h.count[SEC_STRS] = x->nstrs;
-    uint64_t at = (sizeof h + 7) & ~7ull;
-    for (int i = 0; i < SEC__N; i++) {
-        h.off[i] = at;
-        at = (at + h.count[i] * elem[i] + 7) & ~7ull;
-    }
-    h.v4lens = x->v4lens;
-    memcpy(h.v4first, x->v4first, sizeof h.v4first);
-    memcpy(h.v6lens, x->v6lens, sizeof h.v6lens);
-    h.dlabels = x->dlabels;
-    h.stats = x->stats;
-    h.stats.bytes = at;
-    h.origin = x->origin;
+    uint64_t size = header_of(x, &h);
+    const void *arr[SEC__N];
+    arrays_of(x, arr);
+    out_file o;
+    int rc = out_open(&o, path, err);
+    if (rc)
+        return rc;
+    /* the records and strings on a helper thread, the keys and table on this one: the copies into the page
+       cache, which cost about as much as building the table, on both cores */
+    int e = put_at(o.fd, &h, sizeof h, 0) ? errno : write_two(o.fd, arr, h.off, h.count, 0, 2, SEC__N);
+    return out_close(&o, e != 0, e, size, err);
+}
 
-    size_t pl = strlen(path);
-    char *tmp = vg_malloc(pl + 16);
-    if (!tmp)
-        return vg_error_set(err, VG_E_NOMEM, "out of memory saving the index");
-    snprintf(tmp, pl + 16, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        vg_error_set(err, VG_E_IO, "cannot create the index file: %s", strerror(errno));
-        vg_error_where(err, "%s", path);
-        vg_free(tmp);
-        return VG_E_IO;
+typedef struct early {
+    writer w;      /* the records and strings */
+    pthread_t th;  /* writing them */
+    int started;   /* th runs */
+} early;
+
+int idx_builder_finish_save(idx_builder *b, const char *path, const char *source, const char *store_added, idx **out,
+                            vg_error *err)
+{
+    *out = NULL;
+    const idx_ind *inds;
+    const char *strs;
+    size_t ninds, nstrs;
+    idx__builder_records(b, &inds, &ninds, &strs, &nstrs);
+    out_file o;
+    int rc = out_open(&o, path, err);
+    if (rc) {
+        idx_builder_free(b);
+        return rc;
     }
-    static const char zeros[8];
-    int bad = write_all(fd, &h, sizeof h) || write_all(fd, zeros, (size_t)(h.off[0] - sizeof h));
-    for (int i = 0; i < SEC__N && !bad; i++) {
-        size_t n = (size_t)(h.count[i] * elem[i]);
-        uint64_t end = i + 1 < SEC__N ? h.off[i + 1] : at;
-        bad = (n && write_all(fd, arr[i], n)) || write_all(fd, zeros, (size_t)(end - h.off[i] - n));
+    /* the records and strings are written while the table is built: their offsets need only their sizes */
+    early e = {.w = {.fd = o.fd, .from = 0, .to = 2}};
+    e.w.count[SEC_INDS] = ninds;
+    e.w.count[SEC_STRS] = nstrs;
+    e.w.arr[SEC_INDS] = inds;
+    e.w.arr[SEC_STRS] = strs;
+    plan(e.w.count, e.w.off);
+    e.started = pthread_create(&e.th, NULL, writer_main, &e.w) == 0;
+    idx *x = NULL;
+    rc = idx__builder_finish(b, &x, err);
+    if (rc) { /* nobody may read the builder's arrays any more once it is freed */
+        if (e.started)
+            pthread_join(e.th, NULL);
+        idx_builder_free(b);
+        out_close(&o, 1, 0, 0, NULL);
+        return rc;
     }
-    if (!bad)
-        bad = fsync(fd) != 0;
-    if (close(fd) != 0)
-        bad = 1;
-    if (!bad)
-        bad = rename(tmp, path) != 0;
-    if (bad) {
-        vg_error_set(err, VG_E_IO, "cannot write the index file: %s", strerror(errno));
-        vg_error_where(err, "%s", path);
-        unlink(tmp);
+    idx_set_origin(x, source, store_added);
+    idx_file_hdr h;
+    uint64_t size = header_of(x, &h);
+    const void *arr[SEC__N];
+    arrays_of(x, arr);
+    int failed = 0;
+    if (!e.started) { /* no thread: the records and strings now */
+        write_sections(&e.w);
     }
-    vg_free(tmp);
-    return bad ? VG_E_IO : 0;
+    /* the keys on a helper thread, the table here */
+    failed = write_two(o.fd, arr, h.off, h.count, 2, 3, SEC__N);
+    if (e.started)
+        pthread_join(e.th, NULL);
+    if (!failed)
+        failed = e.w.failed;
+    if (!failed && put_at(o.fd, &h, sizeof h, 0) != 0)
+        failed = errno ? errno : EIO;
+    rc = out_close(&o, failed != 0, failed, size, err);
+    if (rc) {
+        idx_free(x);
+        return rc;
+    }
+    *out = x;
+    return 0;
 }
 
 static int damaged(const char *path, const char *what, vg_error *err)

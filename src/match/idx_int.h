@@ -103,6 +103,12 @@ static inline uint64_t idx__lower8(uint64_t v)
     return v | (upper >> 2);
 }
 
+/* idx_builder_finish, except that on failure b is left to the caller (to free once nobody reads it). */
+int idx__builder_finish(idx_builder *b, idx **out, vg_error *err);
+/* The builder's indicator records and strings (borrowed; finishing moves them into the index unchanged). */
+void idx__builder_records(const idx_builder *b, const idx_ind **inds, size_t *ninds, const char **strs,
+                          size_t *nstrs);
+
 /* Normalises value of kind into out (kind byte first); returns the key length or -1 if not valid. */
 long idx__key(int kind, const char *value, size_t len, uint8_t *out, size_t cap, int *prefix);
 

@@ -127,6 +127,14 @@ void scan_summary_free(scan_summary *s);
  * every collection. `progress` (may be NULL) counts indicators read.
  */
 int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err);
+/*
+ * The same, saved to path as it is finished (idx_builder_finish_save: part of
+ * the file is written while the table is built). source describes the store
+ * in the index's origin ("store ./vigil.db"; NULL: "store"). *out gets the
+ * index.
+ */
+int scan_index_save_from_store(store *st, const char *collection, const char *source, const vg_time *now,
+                               const char *path, idx **out, vg_error *err);
 
 /*
  * Counts (up to 1,000) the versions of indicators added to the store after

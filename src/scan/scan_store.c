@@ -71,7 +71,9 @@ static int next_text(void *ctx, const char **json, size_t *len, vg_error *err)
     return r;
 }
 
-int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err)
+/* The builder of the store's indicators, attributed; added_last gets the newest date added before reading. */
+static int build_from_store(store *st, const char *collection, const vg_time *now, idx_builder **out,
+                            char added_last[VG_TIME_MAX], vg_error *err)
 {
     *out = NULL;
     idx_builder *b = NULL;
@@ -79,12 +81,7 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
     if (rc)
         return rc;
     static const char *const types[] = {"indicator"};
-    char added_last[VG_TIME_MAX];
     rc = store_added_last(st, added_last, err); /* before reading: what is added later is not in the index */
-    if (rc) {
-        idx_builder_free(b);
-        return rc;
-    }
     store_query q = {0};
     q.collection = collection;
     q.types = types;
@@ -92,7 +89,8 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
     q.versions = STORE_VER_LAST;
     q.any_order = 1; /* the index does not care, and sorting a million rows costs more than reading them */
     store_iter *it = NULL;
-    rc = store_query_open(st, &q, &it, err);
+    if (!rc)
+        rc = store_query_open(st, &q, &it, err);
     vg_time t = now ? *now : vg_time_now(0);
     if (!rc) /* two threads: one reads the store and the texts, the other adds them */
         rc = idx_builder_add_texts(b, next_text, it, &t, 2, err);
@@ -103,13 +101,43 @@ int scan_index_from_store(store *st, const char *collection, const vg_time *now,
         idx_builder_free(b);
         return rc;
     }
-    rc = idx_builder_finish(b, out, err);
+    *out = b;
+    return 0;
+}
+
+/* The index's source: "store" and the collection when there is one. */
+static void source_of(char *out, size_t n, const char *store_name, const char *collection)
+{
+    snprintf(out, n, "%s%s%s", store_name ? store_name : "store", collection ? ", collection " : "",
+             collection ? collection : "");
+}
+
+int scan_index_from_store(store *st, const char *collection, const vg_time *now, idx **out, vg_error *err)
+{
+    *out = NULL;
+    idx_builder *b = NULL;
+    char added_last[VG_TIME_MAX], src[300];
+    int rc = build_from_store(st, collection, now, &b, added_last, err);
+    if (!rc)
+        rc = idx_builder_finish(b, out, err);
     if (!rc) {
-        char src[300];
-        snprintf(src, sizeof src, "store%s%s", collection ? ", collection " : "", collection ? collection : "");
+        source_of(src, sizeof src, NULL, collection);
         idx_set_origin(*out, src, added_last);
     }
     return rc;
+}
+
+int scan_index_save_from_store(store *st, const char *collection, const char *source, const vg_time *now,
+                               const char *path, idx **out, vg_error *err)
+{
+    *out = NULL;
+    idx_builder *b = NULL;
+    char added_last[VG_TIME_MAX], src[1300];
+    int rc = build_from_store(st, collection, now, &b, added_last, err);
+    if (rc)
+        return rc;
+    source_of(src, sizeof src, source, collection);
+    return idx_builder_finish_save(b, path, src, added_last, out, err);
 }
 
 int scan_index_newer(store *st, const idx *x, const char *collection, uint64_t *n, vg_error *err)

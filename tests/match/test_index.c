@@ -701,6 +701,73 @@ static void test_match_index__save_and_load(void **state)
     assert_int_equal(idx_load("/nonexistent/i.vgidx", &y, &err), VG_E_NOTFOUND);
 }
 
+/* A builder of the test patterns with an attribution (for the saving tests). */
+static idx_builder *pats_builder(void)
+{
+    idx_builder *b = NULL;
+    vg_error err = {0};
+    assert_int_equal(idx_builder_new(&b, &err), 0);
+    for (size_t i = 0; i < NPATS; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "i%zu", i);
+        assert_int_equal(idx_builder_add_pattern(b, id, "a name", pats[i], 0, NULL, &err), 0);
+    }
+    assert_int_equal(idx_builder_attribute(b, "i4", "Pegasus (malware)", &err), 0);
+    return b;
+}
+
+/* Finishing and saving at once (the records written while the table is built) gives the file that
+   finishing and then saving gives, but for the arrays' places: the same index once loaded. */
+static void test_match_index__finish_save(void **state)
+{
+    (void)state;
+    const char *dir = vg_test_tmpdir("match_finish_save");
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s/a.vgidx", dir);
+    snprintf(p2, sizeof p2, "%s/b.vgidx", dir);
+    vg_error err = {0};
+    idx *x1 = NULL, *x2 = NULL;
+    assert_int_equal(idx_builder_finish(pats_builder(), &x1, &err), 0);
+    idx_set_origin(x1, "store s.db", "2026-01-01T00:00:00Z");
+    assert_int_equal(idx_save(x1, p1, &err), 0);
+    assert_int_equal(idx_builder_finish_save(pats_builder(), p2, "store s.db", "2026-01-01T00:00:00Z", &x2, &err), 0);
+    idx *y[2] = {NULL, NULL};
+    assert_int_equal(idx_load(p1, &y[0], &err), 0);
+    assert_int_equal(idx_load(p2, &y[1], &err), 0);
+    for (int k = 0; k < 2; k++) {
+        assert_string_equal(look(y[k], IDX_K_DOMAIN, "a.b.evil.com"), "i0,i16");
+        assert_string_equal(look(y[k], IDX_K_IPV4, "10.1.2.3"), "i4");
+        assert_string_equal(idx_indicator_attribution(y[k], 4), "Pegasus (malware)");
+        assert_string_equal(idx_indicator_name(y[k], 4), "a name");
+        assert_string_equal(idx_get_origin(y[k])->source, "store s.db");
+        assert_string_equal(idx_get_origin(y[k])->store_added, "2026-01-01T00:00:00Z");
+        assert_memory_equal(idx_get_stats(y[k]), idx_get_stats(x2), offsetof(idx_stats, bytes));
+    }
+    assert_int_equal(idx_get_stats(y[0])->bytes, idx_get_stats(y[1])->bytes);
+    idx_free(y[0]);
+    idx_free(y[1]);
+    idx_free(x1);
+    idx_free(x2);
+    /* a file that cannot be written: an error, the builder freed, nothing left behind */
+    assert_int_equal(idx_builder_finish_save(pats_builder(), "/nonexistent/c.vgidx", NULL, NULL, &x2, &err),
+                     VG_E_IO);
+    assert_null(x2);
+    /* out of memory while finishing: the same */
+    for (long n = 1; n < 100; n++) {
+        idx_builder *b = pats_builder();
+        vg_alloc_fail_after(n);
+        int rc = idx_builder_finish_save(b, p2, NULL, NULL, &x2, &err);
+        vg_alloc_fail_reset();
+        if (rc == 0) {
+            idx_free(x2);
+            break;
+        }
+        assert_int_equal(rc, VG_E_NOMEM);
+        assert_null(x2);
+    }
+    assert_int_equal(vg_test_sh("ls %s | grep -q tmp", dir), 1); /* no temporary file left */
+}
+
 static void test_match_index__alloc_failures(void **state)
 {
     (void)state;
@@ -737,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_match_index__in_place_lookups),
         cmocka_unit_test(test_match_index__validity_and_revocation),
         cmocka_unit_test(test_match_index__save_and_load),
+        cmocka_unit_test(test_match_index__finish_save),
         cmocka_unit_test(test_match_index__text_path_same_as_tree),
         cmocka_unit_test(test_match_index__drop),
         cmocka_unit_test(test_match_index__attribute_pairs),
