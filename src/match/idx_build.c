@@ -17,6 +17,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/vg_alloc.h"
 #include "core/vg_buf.h"
@@ -50,6 +51,37 @@ struct idx_builder {
 };
 
 #define MAX_POOL ((size_t)0xffffffffu)
+
+/*
+ * Asks for transparent huge pages on a large array (from 8 MB): a million
+ * indicators fill some 200 MB of fresh memory, and a page fault every 4 KB
+ * costs more than the copying that fills it. The whole mapping is advised,
+ * from the page that holds its start: advising only its aligned middle
+ * would split the mapping, and realloc could then no longer move it without
+ * copying. Only a hint (nothing where the system has no such pages).
+ */
+static void huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (!p || n < ((size_t)8 << 20))
+        return;
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = ((uintptr_t)p + n + 4095) & ~(uintptr_t)4095;
+    madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+/* vg_buf_reserve, with huge pages asked for when the pool grows large. */
+static int pool_reserve(vg_buf *v, size_t n)
+{
+    size_t cap = v->cap;
+    int rc = vg_buf_reserve(v, n);
+    if (!rc && v->cap != cap)
+        huge_pages(v->data, v->cap);
+    return rc;
+}
 
 int idx_builder_new(idx_builder **out, vg_error *err)
 {
@@ -92,7 +124,7 @@ static int put_span(idx_builder *b, const char *s, size_t n, uint32_t *off, vg_e
         return 0;
     }
     size_t at = b->strs.len;
-    int rc = vg_buf_reserve(&b->strs, n + 1);
+    int rc = pool_reserve(&b->strs, n + 1);
     if (rc)
         return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index strings exceed 4 GB");
     memcpy(b->strs.data + at, s, n);
@@ -120,6 +152,7 @@ static int add_id_n(idx_builder *b, const char *id, size_t idn, const char *name
             return vg_error_set(err, VG_E_NOMEM, "out of memory in the index");
         b->inds = n;
         b->capi = nc;
+        huge_pages(b->inds, nc * sizeof *n);
     }
     idx_ind r = {0};
     int rc = put_span(b, id, idn, &r.id_off, err);
@@ -153,9 +186,10 @@ static int add_key(idx_builder *b, const uint8_t *key, size_t n, uint32_t post, 
             return vg_error_set(err, VG_E_NOMEM, "out of memory in the index");
         b->t = t;
         b->capt = nc;
+        huge_pages(b->t, nc * sizeof *t);
     }
     size_t at = b->keys.len;
-    int rc = vg_buf_reserve(&b->keys, n);
+    int rc = pool_reserve(&b->keys, n);
     if (rc)
         return vg_error_set(err, rc, rc == VG_E_NOMEM ? "out of memory in the index" : "index keys exceed 4 GB");
     memcpy(b->keys.data + at, key, n);
@@ -736,6 +770,7 @@ int idx__builder_finish(idx_builder *b, idx **out, vg_error *err)
     uint64_t nslots = pow2_at_least((uint64_t)b->nt * 2, 16);
     if (x && b->nt > 1) {
         tuple *tmp = vg_malloc(b->nt * sizeof *tmp);
+        huge_pages(tmp, b->nt * sizeof *tmp);
         if (!tmp) {
             vg_free(x);
             x = NULL;
@@ -765,6 +800,8 @@ int idx__builder_finish(idx_builder *b, idx **out, vg_error *err)
     uint32_t *posts = x ? vg_malloc((np ? np : 1) * sizeof *posts) : NULL;
     uint64_t *bloom = x ? vg_calloc(nbloom, sizeof *bloom) : NULL;
     uint8_t *kpool = x && compact ? vg_malloc(kbytes ? kbytes : 1) : NULL;
+    huge_pages(slots, nslots * sizeof *slots);
+    huge_pages(entries, ne * sizeof *entries);
     if (!x || !slots || !entries || !posts || !bloom || (compact && !kpool)) {
         vg_free(x);
         vg_free(slots);
