@@ -48,6 +48,9 @@ struct idx_builder {
     uint64_t v4lens, v6lens[3];
     uint64_t v4first[4]; /* first bytes covered by IPv4 keys */
     idx_stats st;
+    uint32_t *texts;     /* attribution texts -> offset in strs, open addressing: each distinct text once */
+    size_t ntexts_slots; /* its slots (power of two), 0 before the first */
+    size_t ntexts;       /* texts it holds */
 };
 
 #define MAX_POOL ((size_t)0xffffffffu)
@@ -106,6 +109,7 @@ void idx_builder_free(idx_builder *b)
     vg_free(b->t);
     vg_free(b->inds);
     vg_free(b->byid);
+    vg_free(b->texts);
     vg_buf_free(&b->keys);
     vg_buf_free(&b->strs);
     vg_free(b);
@@ -134,9 +138,68 @@ static int put_span(idx_builder *b, const char *s, size_t n, uint32_t *off, vg_e
     return 0;
 }
 
-static int put_str(idx_builder *b, const char *s, uint32_t *off, vg_error *err)
+static uint64_t id_hash(const char *s, size_t n)
 {
-    return put_span(b, s, s ? strlen(s) : 0, off, err);
+    return idx__hash_val(0, (const uint8_t *)s, n, 0);
+}
+
+/*
+ * Attribution texts are kept once each ("Pegasus (malware)" is the text of
+ * thousands of indicators): the offset in strs of text[0..n), added when new.
+ */
+static int intern_text(idx_builder *b, const char *text, size_t n, uint32_t *off, vg_error *err)
+{
+    if ((b->ntexts + 1) * 2 > b->ntexts_slots) { /* grow: rehash the offsets */
+        size_t ns = b->ntexts_slots ? b->ntexts_slots * 2 : 256;
+        uint32_t *t = vg_calloc(ns, sizeof *t);
+        if (!t)
+            return vg_error_set(err, VG_E_NOMEM, "out of memory attributing indicators");
+        for (size_t i = 0; i < b->ntexts_slots; i++) {
+            if (!b->texts[i])
+                continue;
+            const char *x = b->strs.data + b->texts[i];
+            size_t pos = id_hash(x, strlen(x)) & (ns - 1);
+            while (t[pos])
+                pos = (pos + 1) & (ns - 1);
+            t[pos] = b->texts[i];
+        }
+        vg_free(b->texts);
+        b->texts = t;
+        b->ntexts_slots = ns;
+    }
+    size_t pos = id_hash(text, n) & (b->ntexts_slots - 1);
+    for (; b->texts[pos]; pos = (pos + 1) & (b->ntexts_slots - 1)) {
+        const char *x = b->strs.data + b->texts[pos];
+        if (strncmp(x, text, n) == 0 && x[n] == 0) {
+            *off = b->texts[pos];
+            return 0;
+        }
+    }
+    int rc = put_span(b, text, n, off, err);
+    if (!rc) {
+        b->texts[pos] = *off;
+        b->ntexts++;
+    }
+    return rc;
+}
+
+/* The text `old` (an offset in strs, 0 for none) with what appended, interned into *off; the same text when it
+   says what already or the 400 bytes are full. */
+static int text_plus(idx_builder *b, uint32_t old_off, const char *what, uint32_t *off, vg_error *err)
+{
+    const char *old = b->strs.data + old_off;
+    *off = old_off;
+    if (old[0] && strstr(old, what)) /* said already (two relationships to one family) */
+        return 0;
+    char buf[401];
+    size_t on = strlen(old), wn = strlen(what), n = on + (on ? 2 : 0) + wn;
+    if (n >= sizeof buf)
+        return 0; /* full: the first ones are kept */
+    memcpy(buf, old, on);
+    if (on)
+        memcpy(buf + on, ", ", 2);
+    memcpy(buf + n - wn, what, wn);
+    return intern_text(b, buf, n, off, err);
 }
 
 /* idx_builder_add_id over spans: id and name (NULL when absent), and the pattern text when partial. */
@@ -363,11 +426,6 @@ static void count(idx_builder *b, int status)
     }
 }
 
-static uint64_t id_hash(const char *s, size_t n)
-{
-    return idx__hash_val(0, (const uint8_t *)s, n, 0);
-}
-
 /* Brings the id map up to date with the indicators added (grows it as needed). */
 static int byid_sync(idx_builder *b)
 {
@@ -396,16 +454,8 @@ static int byid_sync(idx_builder *b)
 /* Appends `what` to indicator ind's attribution, unless it says it already or the 400 bytes are full. */
 static int attr_add(idx_builder *b, size_t ind, const char *what, vg_error *err)
 {
-    idx_ind *r = &b->inds[ind];
-    const char *old = r->attr_off ? b->strs.data + r->attr_off : "";
-    if (strstr(old, what)) /* said already (two relationships to one family) */
-        return 0;
-    char buf[401];
-    int n = snprintf(buf, sizeof buf, "%s%s%s", old, old[0] ? ", " : "", what);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return 0; /* full: the first ones are kept */
     uint32_t off;
-    int rc = put_str(b, buf, &off, err);
+    int rc = text_plus(b, b->inds[ind].attr_off, what, &off, err);
     if (!rc)
         b->inds[ind].attr_off = off;
     return rc;
@@ -757,6 +807,11 @@ int idx_builder_finish(idx_builder *b, idx **out, vg_error *err)
 int idx__builder_finish(idx_builder *b, idx **out, vg_error *err)
 {
     *out = NULL;
+    /* the maps of attribution are done with: their memory goes before the table's comes */
+    vg_free(b->texts);
+    vg_free(b->byid);
+    b->texts = b->byid = NULL;
+    b->ntexts = b->ntexts_slots = b->nbyid = b->byid_n = 0;
     idx *x = vg_calloc(1, sizeof *x);
     const uint8_t *keys = (const uint8_t *)b->keys.data;
     if (b->ndropped) { /* leave out the keys of indicators taken back */

@@ -32,6 +32,24 @@ void scan__attrib_free(scan_attrib *a)
     memset(a, 0, sizeof *a);
 }
 
+/* Notes one `indicates` relationship from an indicator. VG_E_NOMEM. */
+static int note_pair(scan_attrib *a, const char *src, const char *dst, vg_error *err)
+{
+    if (vg_buf_append(&a->pairs, src, strlen(src) + 1) || vg_buf_append(&a->pairs, dst, strlen(dst) + 1))
+        return vg_error_set(err, VG_E_NOMEM, "out of memory noting relationships");
+    return 0;
+}
+
+int scan__attrib_any_named(const scan_attrib *a)
+{
+    return a->names && json_object_size(a->names) > 0;
+}
+
+const char *scan__attrib_name(const scan_attrib *a, const char *id)
+{
+    return a->names ? json_string_value(json_object_get(a->names, id)) : NULL;
+}
+
 int scan__attrib_object(scan_attrib *a, json_t *o, vg_error *err)
 {
     const char *type = json_string_value(json_object_get(o, "type"));
@@ -44,9 +62,7 @@ int scan__attrib_object(scan_attrib *a, json_t *o, vg_error *err)
         const char *dst = json_string_value(json_object_get(o, "target_ref"));
         if (!rt || strcmp(rt, "indicates") != 0 || !src || strncmp(src, "indicator--", 11) != 0 || !dst)
             return 0;
-        if (vg_buf_append(&a->pairs, src, strlen(src) + 1) || vg_buf_append(&a->pairs, dst, strlen(dst) + 1))
-            return vg_error_set(err, VG_E_NOMEM, "out of memory noting relationships");
-        return 0;
+        return note_pair(a, src, dst, err);
     }
     size_t n;
     const char *const *types = scan__attrib_types(&n);

@@ -33,6 +33,9 @@ void scan__attrib_init(scan_attrib *a);
 void scan__attrib_free(scan_attrib *a);
 int scan__attrib_object(scan_attrib *a, json_t *o, vg_error *err);
 int scan__attrib_apply(scan_attrib *a, idx_builder *b, vg_error *err);
+/* Whether some name was noted; the "Name (type)" noted for id (borrowed), or NULL. */
+int scan__attrib_any_named(const scan_attrib *a);
+const char *scan__attrib_name(const scan_attrib *a, const char *id);
 /* The types whose names are kept (for a store query). */
 const char *const *scan__attrib_types(size_t *n);
 

@@ -20,22 +20,16 @@
 #include "scan/scan_int.h"
 #include "stix/stix.h"
 
-/* Notes what the store's indicators indicate (relationships and the names of what they point at). */
-static int attribute_from_store(store *st, const char *collection, idx_builder *b, vg_error *err)
+/* Reads the objects of a query in any order into the attribution (names, and relationships that indicate). */
+static int attrib_query(store *st, const char *collection, const char *const *types, size_t ntypes, scan_attrib *at,
+                        vg_error *err)
 {
-    size_t nt;
-    const char *const *named = scan__attrib_types(&nt);
-    const char *types[8] = {"relationship"};
-    for (size_t i = 0; i < nt && i + 1 < 8; i++)
-        types[i + 1] = named[i];
     store_query q = {0};
     q.collection = collection;
     q.types = types;
-    q.ntypes = nt + 1 < 8 ? nt + 1 : 8;
+    q.ntypes = ntypes;
     q.versions = STORE_VER_LAST;
     q.any_order = 1;
-    scan_attrib at;
-    scan__attrib_init(&at);
     store_iter *it = NULL;
     int rc = store_query_open(st, &q, &it, err), r = 0;
     store_row row;
@@ -47,14 +41,110 @@ static int attribute_from_store(store *st, const char *collection, idx_builder *
         json_t *o = json_loadb(row.json, row.json_len, 0, &je);
         if (!o)
             continue; /* the store holds valid JSON: nothing to note from anything else */
-        rc = scan__attrib_object(&at, o, err);
+        rc = scan__attrib_object(at, o, err);
         json_decref(o);
     }
     if (!rc && r < 0)
         rc = r;
     store_iter_free(it);
-    if (!rc)
-        rc = scan__attrib_apply(&at, b, err);
+    return rc;
+}
+
+/* One source's `indicates` relationships from the store's index, collected to be put in order of arrival. */
+typedef struct rel_run {
+    scan_attrib *at;   /* the names */
+    idx_builder *b;    /* the indicators */
+    vg_error *err;     /* what went wrong */
+    char src[256];     /* the source of the run */
+    struct {
+        int64_t arrival; /* order of arrival */
+        char *dst;       /* target (vg_malloc'd) */
+    } *v;               /* the run's targets */
+    size_t n, cap;      /* how many, allocated */
+} rel_run;
+
+static int by_arrival(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Attributes the run's source with what its targets are named, in order of arrival (as a read of the objects
+   gives them). */
+static int run_flush(rel_run *r, vg_error *err)
+{
+    if (r->n > 1)
+        qsort(r->v, r->n, sizeof *r->v, by_arrival);
+    int rc = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!rc)
+            rc = idx_builder_attribute(r->b, r->src, scan__attrib_name(r->at, r->v[i].dst), err);
+        vg_free(r->v[i].dst);
+    }
+    r->n = 0;
+    return rc;
+}
+
+static int on_rel(const store_rel *rel, void *ctx)
+{
+    rel_run *r = ctx;
+    if (!scan__attrib_name(r->at, rel->target) || strlen(rel->source) >= sizeof r->src)
+        return 0; /* points at nothing named: nothing to say */
+    int rc;
+    if (r->n && strcmp(r->src, rel->source) != 0 && (rc = run_flush(r, r->err)))
+        return rc;
+    if (!r->n)
+        snprintf(r->src, sizeof r->src, "%s", rel->source);
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 16;
+        void *nv = vg_realloc(r->v, nc * sizeof *r->v);
+        if (!nv)
+            return vg_error_set(r->err, VG_E_NOMEM, "out of memory noting relationships");
+        r->v = nv;
+        r->cap = nc;
+    }
+    if (!(r->v[r->n].dst = vg_strdup(rel->target)))
+        return vg_error_set(r->err, VG_E_NOMEM, "out of memory noting relationships");
+    r->v[r->n++].arrival = rel->arrival;
+    return 0;
+}
+
+/*
+ * Notes what the store's indicators indicate (relationships and the names of what they point at). Over the
+ * whole store, the names are read from their objects (few) and the relationships from the index of
+ * relationships by source, without their JSON (a million relationships: no million objects parsed), each
+ * straight to the builder; one collection's are read from the objects, as that index does not know
+ * collections.
+ */
+static int attribute_from_store(store *st, const char *collection, idx_builder *b, vg_error *err)
+{
+    size_t nt;
+    const char *const *named = scan__attrib_types(&nt);
+    const char *types[8] = {"relationship"};
+    for (size_t i = 0; i < nt && i + 1 < 8; i++)
+        types[i + 1] = named[i];
+    size_t ntypes = nt + 1 < 8 ? nt + 1 : 8;
+    scan_attrib at;
+    scan__attrib_init(&at);
+    int rc;
+    if (collection) {
+        rc = attrib_query(st, collection, types, ntypes, &at, err);
+        if (!rc)
+            rc = scan__attrib_apply(&at, b, err);
+    } else { /* the names, then each relationship straight to the builder */
+        rc = attrib_query(st, NULL, types + 1, ntypes - 1, &at, err);
+        static const char *const indicates[] = {"indicates"};
+        store_rel_query rq = {.source_prefix = "indicator--", .types = indicates, .ntypes = 1};
+        rel_run run = {.at = &at, .b = b, .err = err};
+        if (!rc && scan__attrib_any_named(&at)) {
+            rc = store_relationships(st, &rq, on_rel, &run, err);
+            if (!rc && run.n)
+                rc = run_flush(&run, err);
+        }
+        for (size_t i = 0; i < run.n; i++)
+            vg_free(run.v[i].dst);
+        vg_free(run.v);
+    }
     scan__attrib_free(&at);
     return rc;
 }
