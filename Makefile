@@ -39,13 +39,14 @@ asan: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
 # ThreadSanitizer over the code that runs threads of its own: the scan pipeline (its workers and the
-# caller share jobs through one mutex). The TAXII server's threads live in libmicrohttpd, which is not
+# caller share jobs through one mutex) and the index builder (a reader and an adder share batches; the
+# file is written on two threads). The TAXII server's threads live in libmicrohttpd, which is not
 # built with TSan, so its tests stay out (they would report the library's own synchronisation).
 tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
-	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target scan_test_scan scan_test_confirm scan_test_realdata
-	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^scan/test_(scan|confirm|realdata)$$'
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target scan_test_scan scan_test_confirm scan_test_realdata match_test_index
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(scan/test_(scan|confirm|realdata)|match/test_index)$$'
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DVG_FUZZ=ON >/dev/null
