@@ -54,11 +54,13 @@ static int digits(const char *s, size_t n, size_t *i, int count)
     return v;
 }
 
+/* VG_E_PARSE, with err (may be NULL: vg_error_hint would then return 0, a success) saying what and where. */
 static int bad(vg_error *err, const char *s, size_t n, size_t i, const char *what)
 {
     vg_error_set(err, VG_E_PARSE, "invalid timestamp \"%.*s\": %s at character %zu", (int)(n > 64 ? 64 : n), s,
                  what, i + 1);
-    return vg_error_hint(err, "STIX timestamps look like 2016-05-12T08:17:27.123Z (UTC, ending in Z)");
+    vg_error_hint(err, "STIX timestamps look like 2016-05-12T08:17:27.123Z (UTC, ending in Z)");
+    return VG_E_PARSE;
 }
 
 static int expect(const char *s, size_t n, size_t *i, char c)

@@ -88,6 +88,8 @@ static void test_core_time__errors_say_where(void **state)
         assert_int_equal(vg_time_parse(bad[i].in, strlen(bad[i].in), VG_TIME_STIX, &t, &err), VG_E_PARSE);
         if (!strstr(err.msg, bad[i].needle))
             fail_msg("\"%s\": message \"%s\" lacks \"%s\"", bad[i].in, err.msg, bad[i].needle);
+        /* without an error to fill, still a failure (it once returned 0, with the time unset) */
+        assert_int_equal(vg_time_parse(bad[i].in, strlen(bad[i].in), VG_TIME_STIX, &t, NULL), VG_E_PARSE);
     }
 }
 
