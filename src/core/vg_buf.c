@@ -97,6 +97,15 @@ int vg_buf_put_json_string(vg_buf *b, const char *s, size_t n)
     static const char hex[] = "0123456789abcdef";
     int rc = vg_buf_putc(b, '"');
     for (size_t i = 0; !rc && i < n; i++) {
+        /* A run of bytes written as they are, in one append. */
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            rc = vg_buf_append(b, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"': rc = vg_buf_append(b, "\\\"", 2); break;

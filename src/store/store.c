@@ -39,6 +39,18 @@ int store_put(store *s, const char *collection, const store_object *o, int *inse
     return s->ops->put(s, collection ? collection : STORE_DEFAULT_COLLECTION, o, inserted, err);
 }
 
+int store_put_many(store *s, const char *collection, const store_object *objs, size_t n, int *inserted,
+                   vg_error *err)
+{
+    collection = collection ? collection : STORE_DEFAULT_COLLECTION;
+    if (s->ops->put_many)
+        return s->ops->put_many(s, collection, objs, n, inserted, err);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = s->ops->put(s, collection, &objs[i], &inserted[i], err);
+    return rc;
+}
+
 int store_query_open(store *s, const store_query *q, store_iter **out, vg_error *err)
 {
     *out = NULL;

@@ -75,6 +75,17 @@ typedef struct store_object {
  */
 int store_put(store *s, const char *collection, const store_object *o, int *inserted, vg_error *err);
 
+/*
+ * store_put of objs[0..n) in order, into one collection: the same rows as n
+ * calls would give, inserted[i] as each call's *inserted, with less work per
+ * object (the SQLite engine asks once per 64 objects which ids have
+ * versions already, instead of once per new row). On an error the objects
+ * before the failing one are stored; roll the transaction back. Must be
+ * inside a transaction.
+ */
+int store_put_many(store *s, const char *collection, const store_object *objs, size_t n, int *inserted,
+                   vg_error *err);
+
 /* Which versions of each object a query returns. */
 enum {
     STORE_VER_LAST = 1,  /* the latest version (default) */

@@ -64,6 +64,9 @@ struct store_ops {
     int (*commit)(store *s, vg_error *err);
     void (*rollback)(store *s);
     int (*put)(store *s, const char *collection, const store_object *o, int *inserted, vg_error *err);
+    /* NULL: store_put_many calls put for each object */
+    int (*put_many)(store *s, const char *collection, const store_object *objs, size_t n, int *inserted,
+                    vg_error *err);
     int (*query_open)(store *s, const store_query *q, store_iter **out, vg_error *err);
     int (*iter_next)(store_iter *it, store_row *row, vg_error *err);
     void (*iter_free)(store_iter *it);

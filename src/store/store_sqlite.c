@@ -320,6 +320,7 @@ static void sq_close(store *base)
     sqlite3_finalize(s->versions);
     sqlite3_finalize(s->versions_sup);
     sqlite3_finalize(s->supersede);
+    sqlite3_finalize(s->known);
     sqlite3_finalize(s->find_coll);
     for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
         sqlite3_finalize(s->qcache[i].stmt);
@@ -388,6 +389,16 @@ static int sq_open(const char *uri, int flags, store **out, vg_error *err)
          sqlite3_prepare_v2(s->db, "UPDATE objects SET superseded = ? WHERE seq = ?", -1, &s->supersede, NULL) !=
              SQLITE_OK))
         rc = store__sq_fail(s, err, "preparing the insert");
+    if (!rc && !(flags & STORE_READONLY)) {
+        /* ?1 the collection, ?2.. the ids (NULL where fewer). */
+        char sql[512 + 4 * STORE__SQ_BATCH];
+        int k = snprintf(sql, sizeof sql, "SELECT id FROM objects INDEXED BY objects_by_id WHERE cid = ?1 AND id IN (");
+        for (int i = 0; i < STORE__SQ_BATCH; i++)
+            k += snprintf(sql + k, sizeof sql - (size_t)k, i ? ",?" : "?");
+        snprintf(sql + k, sizeof sql - (size_t)k, ")");
+        if (sqlite3_prepare_v2(s->db, sql, -1, &s->known, NULL) != SQLITE_OK)
+            rc = store__sq_fail(s, err, "preparing the insert");
+    }
     if (!rc && sqlite3_prepare_v2(s->db, "SELECT cid FROM collections WHERE name = ?", -1, &s->find_coll,
                                   NULL) != SQLITE_OK)
         rc = store__sq_fail(s, err, "preparing a lookup");
@@ -540,17 +551,12 @@ static int supersede(sq_store *s, const char *id, int64_t cid, vg_error *err)
     return rc;
 }
 
-static int sq_put(store *base, const char *collection, const store_object *o, int *inserted, vg_error *err)
+/*
+ * One row into collection cid. fresh: the caller knows (id, cid) has no
+ * version yet, so there is nothing to supersede (no lookup).
+ */
+static int put_row(sq_store *s, int64_t cid, const store_object *o, int fresh, int *inserted, vg_error *err)
 {
-    sq_store *s = (sq_store *)base;
-    if (!s->in_txn)
-        return vg_error_set(err, VG_E_INTERNAL, "store_put outside a transaction");
-    if (!s->put)
-        return vg_error_set(err, VG_E_USAGE, "the store was opened read-only");
-    int64_t cid = 0;
-    int rc = collection_cid(s, collection, &cid, err);
-    if (rc)
-        return rc;
     char version[VG_TIME_MAX] = "", created[VG_TIME_MAX] = "", added[VG_TIME_MAX];
     if (o->has_version)
         vg_time_format_key(&o->version, version);
@@ -589,7 +595,96 @@ static int sq_put(store *base, const char *collection, const store_object *o, in
     if (!*inserted)
         return 0;
     s->last_added = now;
-    return supersede(s, o->id, cid, err);
+    return fresh ? 0 : supersede(s, o->id, cid, err);
+}
+
+/* Checks that a write may go ahead, and the collection's cid. */
+static int put_start(sq_store *s, const char *collection, int64_t *cid, vg_error *err)
+{
+    if (!s->in_txn)
+        return vg_error_set(err, VG_E_INTERNAL, "store_put outside a transaction");
+    if (!s->put)
+        return vg_error_set(err, VG_E_USAGE, "the store was opened read-only");
+    return collection_cid(s, collection, cid, err);
+}
+
+static int sq_put(store *base, const char *collection, const store_object *o, int *inserted, vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    int64_t cid = 0;
+    int rc = put_start(s, collection, &cid, err);
+    return rc ? rc : put_row(s, cid, o, 0, inserted, err);
+}
+
+/* FNV-1a of an id, for the batch's table of ids. */
+static uint32_t id_hash(const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h;
+}
+
+/*
+ * known[i] for objs[0..n) (n <= STORE__SQ_BATCH): whether (id, cid) has a
+ * version already, in the store (this transaction's rows included) or
+ * earlier in objs; the others are fresh. One query for all of them.
+ */
+static int known_ids(sq_store *s, int64_t cid, const store_object *objs, size_t n, unsigned char *known,
+                     vg_error *err)
+{
+    int slot[2 * STORE__SQ_BATCH]; /* open addressing: 1 + index into objs, 0 empty */
+    memset(slot, 0, sizeof slot);
+    sqlite3_stmt *st = s->known;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, cid);
+    for (size_t i = 0; i < STORE__SQ_BATCH; i++) {
+        if (i >= n) {
+            sqlite3_bind_null(st, (int)i + 2);
+            continue;
+        }
+        known[i] = 0;
+        sqlite3_bind_text(st, (int)i + 2, objs[i].id, -1, SQLITE_STATIC);
+        for (uint32_t h = id_hash(objs[i].id) % (2 * STORE__SQ_BATCH);; h = (h + 1) % (2 * STORE__SQ_BATCH)) {
+            if (!slot[h]) {
+                slot[h] = (int)i + 1;
+                break;
+            }
+            if (strcmp(objs[slot[h] - 1].id, objs[i].id) == 0) {
+                known[i] = 1; /* an earlier object of the batch has this id */
+                break;
+            }
+        }
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        for (uint32_t h = id_hash(id ? id : "") % (2 * STORE__SQ_BATCH); slot[h]; h = (h + 1) % (2 * STORE__SQ_BATCH))
+            if (strcmp(objs[slot[h] - 1].id, id ? id : "") == 0) {
+                for (size_t i = (size_t)slot[h] - 1; i < n; i++)
+                    if (strcmp(objs[i].id, id) == 0)
+                        known[i] = 1;
+                break;
+            }
+    }
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? 0 : store__sq_fail(s, err, "looking up ids");
+}
+
+static int sq_put_many(store *base, const char *collection, const store_object *objs, size_t n, int *inserted,
+                       vg_error *err)
+{
+    sq_store *s = (sq_store *)base;
+    int64_t cid = 0;
+    int rc = put_start(s, collection, &cid, err);
+    for (size_t at = 0; !rc && at < n; at += STORE__SQ_BATCH) {
+        size_t k = n - at < STORE__SQ_BATCH ? n - at : STORE__SQ_BATCH;
+        unsigned char known[STORE__SQ_BATCH];
+        rc = known_ids(s, cid, objs + at, k, known, err);
+        for (size_t i = 0; !rc && i < k; i++)
+            rc = put_row(s, cid, &objs[at + i], !known[i], &inserted[at + i], err);
+    }
+    return rc;
 }
 
 /* ---- queries ------------------------------------------------------------ */
@@ -971,6 +1066,7 @@ const struct store_ops store__sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .put = sq_put,
+    .put_many = sq_put_many,
     .query_open = sq_query_open,
     .iter_next = sq_iter_next,
     .iter_free = sq_iter_free,

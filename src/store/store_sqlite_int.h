@@ -22,6 +22,8 @@ typedef struct store__migration {
     const char *sql;    /* the step (several statements allowed) */
 } store__migration;
 
+#define STORE__SQ_BATCH 64 /* objects whose ids store_put_many looks up at once */
+
 typedef struct sq_store {
     struct store base;     /* must be first */
     sqlite3 *db;           /* the connection */
@@ -31,6 +33,7 @@ typedef struct sq_store {
     sqlite3_stmt *versions;  /* the versions of an (id, cid), from the index alone, for superseded */
     sqlite3_stmt *versions_sup; /* the same with each row's superseded (when there are several) */
     sqlite3_stmt *supersede; /* sets superseded on one row */
+    sqlite3_stmt *known;     /* which of STORE__SQ_BATCH ids have versions in a collection (store_put_many) */
     sqlite3_stmt *find_coll; /* cid of a collection name */
     char coll_name[128];   /* the collection last resolved */
     int64_t coll_cid;      /* its cid */

@@ -429,15 +429,35 @@ static json_t *scalar_tree(const unsigned char *p, size_t n)
     return json_integer(*p == '-' ? -v : v);
 }
 
-/* Adds child to the container tree (member key[0..klen) of an object, else the next element): 0 or VG_E_NOMEM. */
+/*
+ * Adds child to the container tree (member key[0..klen) of an object, else
+ * the next element): 0, VG_E_NOMEM, or TAXII_JSON_DECLINED for a key the
+ * object has already (jansson refuses it; the object did not grow).
+ */
 static int tree_add(json_t *tree, const char *key, size_t klen, json_t *child)
 {
-    if (json_is_object(tree))
-        return json_object_setn_new_nocheck(tree, key, klen, child) ? VG_E_NOMEM : 0;
-    return json_array_append_new(tree, child) ? VG_E_NOMEM : 0;
+    if (!json_is_object(tree))
+        return json_array_append_new(tree, child) ? VG_E_NOMEM : 0;
+    size_t had = json_object_size(tree);
+    if (json_object_setn_new_nocheck(tree, key, klen, child))
+        return VG_E_NOMEM;
+    return json_object_size(tree) == had ? TAXII_JSON_DECLINED : 0;
 }
 
 static int compact_value(taxii_jscan *j, vg_buf *out, json_t **tree);
+
+/*
+ * Appends without a check: the entry points reserved room for the whole
+ * value first (the compact text is never longer than the text it comes
+ * from). The terminating NUL is written at the end.
+ */
+static void put(vg_buf *out, const unsigned char *p, size_t n)
+{
+    memcpy(out->data + out->len, p, n);
+    out->len += n;
+}
+
+static void put1(vg_buf *out, int c) { out->data[out->len++] = (char)c; }
 
 /*
  * An array or object at j->p (its bracket) to out and, when tree is not NULL,
@@ -452,8 +472,7 @@ static int compact_container(taxii_jscan *j, vg_buf *out, json_t **tree)
     if (tree && !(t = close == '}' ? json_object() : json_array()))
         return VG_E_NOMEM;
     j->p++;
-    if ((rc = vg_buf_putc(out, (char)c)))
-        goto fail;
+    put1(out, c);
     c = taxii__json_ws(j);
     while (c != close) {
         char small[256], *heap = NULL;
@@ -469,15 +488,10 @@ static int compact_container(taxii_jscan *j, vg_buf *out, json_t **tree)
             if (taxii__json_ws(j) != ':' || has_slash_escape(&k))
                 goto fail;
             j->p++;
-            if ((rc = vg_buf_append(out, ks, (size_t)(ke - ks))) || (rc = vg_buf_putc(out, ':')))
-                goto fail;
+            put(out, ks, (size_t)(ke - ks));
+            put1(out, ':');
             if (t && !(key = str_value(&k, small, &heap, &klen))) {
                 rc = VG_E_NOMEM;
-                goto fail;
-            }
-            if (t && json_object_getn(t, key, klen)) {
-                vg_free(heap);
-                rc = TAXII_JSON_DECLINED;
                 goto fail;
             }
         }
@@ -493,8 +507,9 @@ static int compact_container(taxii_jscan *j, vg_buf *out, json_t **tree)
             j->p++;
             c = taxii__json_ws(j);
             rc = TAXII_JSON_DECLINED; /* a trailing comma */
-            if (c == close || (rc = vg_buf_putc(out, ',')))
+            if (c == close)
                 goto fail;
+            put1(out, ',');
         } else if (c != close) {
             rc = TAXII_JSON_DECLINED;
             goto fail;
@@ -502,8 +517,7 @@ static int compact_container(taxii_jscan *j, vg_buf *out, json_t **tree)
     }
     j->p++;
     j->depth--;
-    if ((rc = vg_buf_putc(out, (char)close)))
-        goto fail;
+    put1(out, close);
     if (tree)
         *tree = t;
     return 0;
@@ -519,7 +533,7 @@ fail:
  */
 static int compact_value(taxii_jscan *j, vg_buf *out, json_t **tree)
 {
-    int c = taxii__json_ws(j), rc;
+    int c = taxii__json_ws(j);
     const unsigned char *start = j->p;
     if (c == '{' || c == '[')
         return compact_container(j, out, tree);
@@ -548,32 +562,33 @@ static int compact_value(taxii_jscan *j, vg_buf *out, json_t **tree)
         if (tree && !(t = scalar_tree(start, len)))
             return VG_E_NOMEM;
     }
-    if ((rc = vg_buf_append(out, start, (size_t)(j->p - start)))) {
-        json_decref(t);
-        return rc;
-    }
+    put(out, start, (size_t)(j->p - start));
     if (tree)
         *tree = t;
     return 0;
 }
 
-int taxii__json_compact(const char *v, size_t n, vg_buf *out)
+/* Compacts the value v[0..n) to out (and its tree to *tree when not NULL): the entry points' common part. */
+static int compact_text(const char *v, size_t n, vg_buf *out, json_t **tree)
 {
     taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0, 0};
-    int rc = compact_value(&j, out, NULL);
+    int rc = vg_buf_reserve(out, n);
     if (rc)
         return rc;
-    return taxii__json_ws(&j) == -1 ? 0 : TAXII_JSON_DECLINED; /* nothing may follow */
+    rc = compact_value(&j, out, tree);
+    if (!rc && taxii__json_ws(&j) != -1)
+        rc = TAXII_JSON_DECLINED; /* nothing may follow */
+    out->data[out->len] = '\0';
+    return rc;
 }
+
+int taxii__json_compact(const char *v, size_t n, vg_buf *out) { return compact_text(v, n, out, NULL); }
 
 int taxii__json_tree(const char *v, size_t n, vg_buf *out, json_t **tree)
 {
-    taxii_jscan j = {(const unsigned char *)v, (const unsigned char *)v + n, 0, 0};
     json_t *t = NULL;
     *tree = NULL;
-    int rc = compact_value(&j, out, &t);
-    if (!rc && taxii__json_ws(&j) != -1)
-        rc = TAXII_JSON_DECLINED; /* nothing may follow */
+    int rc = compact_text(v, n, out, &t);
     if (rc) {
         json_decref(t);
         return rc;

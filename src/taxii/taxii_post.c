@@ -389,19 +389,21 @@ typedef struct post_status {
 static int store_chunk(taxii_ctx *c, prep_job *j, size_t k, post_status *ps)
 {
     const char *base = j->chunks[k].arena.data;
-    size_t start = k * PREP_CHUNK, end = start + PREP_CHUNK < j->n ? start + PREP_CHUNK : j->n;
-    int rc = 0;
+    size_t start = k * PREP_CHUNK, end = start + PREP_CHUNK < j->n ? start + PREP_CHUNK : j->n, nrows = 0;
+    store_object rows[PREP_CHUNK];
+    int inserted[PREP_CHUNK];
+    for (size_t i = start; i < end; i++)
+        if (j->out[i].fail == NONE)
+            rows[nrows++] = j->out[i].so;
+    int rc = store_put_many(c->s, c->share.name, rows, nrows, inserted, &c->err);
+    nrows = 0;
     for (size_t i = start; !rc && i < end; i++) {
         prepared *p = &j->out[i];
-        if (p->fail != NONE) {
+        if (p->fail != NONE)
             rc = status_entry(&ps->fails, &ps->nfail, base + p->entry, p->entry_len, "}");
-            continue;
-        }
-        int inserted = 0;
-        rc = store_put(c->s, c->share.name, &p->so, &inserted, &c->err);
-        if (!rc)
+        else
             rc = status_entry(&ps->succ, &ps->nsucc, base + p->entry, p->entry_len,
-                              inserted ? "}" : ",\"message\":\"already stored\"}");
+                              inserted[nrows++] ? "}" : ",\"message\":\"already stored\"}");
     }
     return rc;
 }

@@ -64,6 +64,13 @@ static void test_core_buf__ceiling_and_json(void **state)
     assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
     assert_int_equal(vg_buf_printf(&b, "%d", 42), 0);
     assert_string_equal(b.data + b.len - 2, "42");
+    vg_buf_reset(&b);
+    /* Runs of plain bytes (UTF-8 included) between escapes, at either end, a NUL counted by n. */
+    const char in[] = "plain run \xc3\xa9\t\r\"x\"\\\x1f end\0z", want[] =
+        "\"plain run \xc3\xa9\\t\\r\\\"x\\\"\\\\\\u001f end\\u0000z\"";
+    assert_int_equal(vg_buf_put_json_string(&b, in, sizeof in - 1), 0);
+    assert_int_equal(b.len, sizeof want - 1);
+    assert_memory_equal(b.data, want, sizeof want - 1);
     vg_buf_free(&b);
 }
 

@@ -395,6 +395,95 @@ static void test_store_sqlite__checkpoint_elsewhere(void **state)
     store_close(w);
 }
 
+/*
+ * The i-th object of the batch test: up to 300, 150 ids, each coming back
+ * 150 objects later with another version (days 1 then 3); from 300, 30 of
+ * them every 30 objects (so twice in a slice of 64) with days 5, 2 (older
+ * after newer), 4, ...; from 560, 20 new ids every 20 objects (new to the
+ * store, twice in one slice of 64, the last versions they get); every 50th
+ * object repeats the version of the one before.
+ */
+static store_object batch_obj(int i, char id[64], char mod[40], char json[200])
+{
+    int src = i % 50 == 49 ? i - 1 : i;
+    int n = src < 300 ? (src * 37) % 150 : src < 560 ? src % 30 : 1000 + src % 20;
+    int day = 1 + (2 * (src < 300 ? src / 150 : src < 560 ? src / 30 : src / 20)) % 5;
+    snprintf(id, 64, "note--%08x-0000-4000-8000-000000000000", (unsigned)n);
+    snprintf(mod, 40, "2024-01-%02dT00:00:00.000Z", day);
+    snprintf(json, 200,
+             "{\"type\":\"note\",\"id\":\"note--%08x-0000-4000-8000-000000000000\",\"modified\":\"2024-01-%02dT00:00:"
+             "00.000Z\",\"content\":\"%d\"}",
+             (unsigned)n, day, i);
+    return obj(id, "note", mod, json);
+}
+
+/*
+ * store_put_many gives what store_put object by object gives: the same
+ * inserted flags and the same rows (every version; the latest ones, which
+ * read superseded), whatever the slices, with ids already in the store, in
+ * another collection only, repeated in a slice, and across slices.
+ */
+static void test_store_sqlite__put_many_as_put(void **state)
+{
+    (void)state;
+    store *a = fresh("store_put_one"), *b = fresh("store_put_many");
+    vg_error err = {0};
+    enum { N = 600 };
+    static char ids[N][64], mods[N][40], jsons[N][200];
+    store_object objs[N];
+    for (int i = 0; i < N; i++)
+        objs[i] = batch_obj(i, ids[i], mods[i], jsons[i]);
+    int ins_a[N], ins_b[N];
+    store *both[] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(store_begin(both[k], &err), 0);
+        for (int i = 0; i < 40; i++) /* already there: some in "c", some in "other" only */
+            put(both[k], i % 2 ? "c" : "other", objs[i], 1);
+        assert_int_equal(store_commit(both[k], &err), 0);
+        assert_int_equal(store_begin(both[k], &err), 0);
+    }
+    static const size_t slices[] = {1, 7, 64, 65, 200, 63, 200};
+    int versions[] = {STORE_VER_ALL, STORE_VER_LAST, STORE_VER_FIRST};
+    size_t at = 0;
+    for (size_t k = 0; at < N; k++) {
+        size_t n = slices[k % 7] < N - at ? slices[k % 7] : N - at;
+        for (size_t i = at; i < at + n; i++)
+            assert_int_equal(store_put(a, "c", &objs[i], &ins_a[i], &err), 0);
+        assert_int_equal(store_put_many(b, "c", objs + at, n, ins_b + at, &err), 0);
+        at += n;
+        /* The same rows after each slice (a later version would mend a wrong superseded flag). */
+        for (int v = 0; v < 3; v++) {
+            store_query q = {.collection = "c", .versions = versions[v]};
+            size_t na, nb;
+            char *ra = rows_of(a, &q, &na), *rb = rows_of(b, &q, &nb);
+            assert_int_equal(na, nb);
+            assert_string_equal(ra, rb);
+            vg_free(ra);
+            vg_free(rb);
+        }
+    }
+    assert_int_equal(store_commit(a, &err), 0);
+    assert_int_equal(store_commit(b, &err), 0);
+    int fresh_rows = 0, repeats = 0;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ins_a[i], ins_b[i]);
+        fresh_rows += ins_a[i];
+        repeats += !ins_a[i];
+    }
+    assert_true(fresh_rows > 400 && repeats > 100); /* both kinds were there (462 and 138) */
+    for (int v = 0; v < 3; v++) {
+        store_query q = {.collection = "c", .versions = versions[v]};
+        size_t na, nb;
+        char *ra = rows_of(a, &q, &na), *rb = rows_of(b, &q, &nb);
+        assert_int_equal(na, nb);
+        assert_string_equal(ra, rb);
+        vg_free(ra);
+        vg_free(rb);
+    }
+    store_close(a);
+    store_close(b);
+}
+
 int main(void)
 {
     vg_alloc_init();
@@ -406,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_store_sqlite__newer_schema_is_refused),
         cmocka_unit_test(test_store_sqlite__any_order_gives_the_same_rows),
         cmocka_unit_test(test_store_sqlite__checkpoint_elsewhere),
+        cmocka_unit_test(test_store_sqlite__put_many_as_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
