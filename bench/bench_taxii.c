@@ -9,7 +9,8 @@
  * Environment: VIGIL_BENCH_TAXII_OBJECTS (default 5000), VIGIL_BENCH_SECONDS
  * (default 3 per figure), VIGIL_BENCH_CLIENTS (default 4), VIGIL_BENCH_LIMIT (default 100),
  * VIGIL_BENCH_ENVELOPES (default 3), VIGIL_BENCH_LOG (1: the server's log on
- * stderr, with the phases of each POST). The wrk figures on 100,000 objects are
+ * stderr, with the phases of each POST), VIGIL_BENCH_RANDOM_IDS (1: ids in no
+ * order, as real UUIDs, instead of ascending ones). The wrk figures on 100,000 objects are
  * bench/taxii_wrk.sh's.
  */
 #include <curl/curl.h>
@@ -120,6 +121,9 @@ static void log_line(int level, const char *msg, void *ctx)
     fprintf(stderr, "%s\n", msg);
 }
 
+/* VIGIL_BENCH_RANDOM_IDS=1: ids that do not follow each other (as real UUIDs), so the id index is written all over. */
+static int random_ids;
+
 static void indicator(vg_buf *b, int n)
 {
     vg_buf_printf(b,
@@ -128,7 +132,8 @@ static void indicator(vg_buf *b, int n)
                   "\"name\":\"bench indicator %d\",\"indicator_types\":[\"malicious-activity\"],"
                   "\"pattern\":\"[ipv4-addr:value = '10.%d.%d.%d']\",\"pattern_type\":\"stix\","
                   "\"valid_from\":\"2024-01-01T00:00:00Z\"}",
-                  (unsigned)n, (unsigned)n, n, (n >> 16) & 255, (n >> 8) & 255, n & 255);
+                  random_ids ? (unsigned)n * 2654435761u : (unsigned)n, (unsigned)n, n, (n >> 16) & 255, (n >> 8) & 255,
+                  n & 255);
 }
 
 int main(void)
@@ -139,6 +144,8 @@ int main(void)
     int verbose = e && e[0] == '1';
     if (verbose)
         vg_log_set(log_line, NULL, VG_LOG_INFO);
+    e = getenv("VIGIL_BENCH_RANDOM_IDS");
+    random_ids = e && e[0] == '1';
     e = getenv("VIGIL_BENCH_TAXII_OBJECTS");
     int nobj = e ? (int)strtol(e, NULL, 10) : 5000;
     e = getenv("VIGIL_BENCH_SECONDS");
@@ -170,7 +177,8 @@ int main(void)
         vg_buf_reset(&b);
         indicator(&b, i);
         char oid[80];
-        snprintf(oid, sizeof oid, "indicator--%08x-0000-4000-8000-%012x", (unsigned)i, (unsigned)i);
+        snprintf(oid, sizeof oid, "indicator--%08x-0000-4000-8000-%012x",
+                 random_ids ? (unsigned)i * 2654435761u : (unsigned)i, (unsigned)i);
         store_object o = {.id = oid, .type = "indicator", .spec_version = "2.1", .json = b.data, .json_len = b.len};
         o.has_version = 1;
         vg_time_parse("2024-01-01T00:00:00.000Z", 24, VG_TIME_STIX, &o.version, NULL);
@@ -232,9 +240,13 @@ int main(void)
         curl_easy_perform(c);
         wall += now_s() - t0;
         cpu += process_cpu_s() - c0;
-        if (verbose)
-            fprintf(stderr, "bench taxii POST %d: %.0f ms, %.0f ms of CPU\n", k, (now_s() - t0) * 1e3,
-                    (process_cpu_s() - c0) * 1e3);
+        if (verbose) {
+            curl_off_t first = 0, total = 0;
+            curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &first);
+            curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total);
+            fprintf(stderr, "bench taxii POST %d: %.0f ms (answer began at %.0f ms, ended at %.0f ms), %.0f ms of CPU\n",
+                    k, (now_s() - t0) * 1e3, first / 1e3, total / 1e3, (process_cpu_s() - c0) * 1e3);
+        }
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     }
     printf("bench taxii POST %d envelopes of 10000 objects: %.0f objects/s stored (HTTP %ld, %.2f s, %.1f MB each), "

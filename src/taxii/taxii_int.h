@@ -110,6 +110,7 @@ typedef struct taxii_ctx {
     struct MHD_Response *keep;   /* set by taxii__respond_page when the answer may be cached */
     size_t keep_size;            /* its body's size */
     const char *body;            /* request body (NUL-terminated), or NULL */
+    struct timespec headers_in;  /* when the request's headers were in (CLOCK_MONOTONIC): the body took since */
     size_t body_len;             /* its length */
     vg_error err;                /* detail of a failure */
 } taxii_ctx;

@@ -64,6 +64,7 @@ struct taxii_server {
 /* One request's state across MHD's calls. */
 typedef struct treq {
     vg_buf body;  /* the body so far */
+    struct timespec headers_in; /* when the headers were in (CLOCK_MONOTONIC), for the logs */
     int too_big;  /* the body passed max_body */
     int answered; /* a response was queued early */
 } treq;
@@ -466,6 +467,7 @@ static int serve(taxii_server *srv, struct MHD_Connection *conn, const char *url
     c->conn = conn;
     c->body = rq->body.data;
     c->body_len = rq->body.len;
+    c->headers_in = rq->headers_in;
     vg_buf_init(&c->key, 64u << 10);
     int ret;
     uint64_t version = 0;
@@ -598,6 +600,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq)
             return MHD_NO;
         vg_buf_init(&rq->body, srv->cfg.max_body);
+        clock_gettime(CLOCK_MONOTONIC, &rq->headers_in);
         *con_cls = rq;
         atomic_fetch_add(&srv->inflight, 1);
         /* The request line and headers within max_header (libmicrohttpd's pool is larger: see header_pool). */

@@ -1033,16 +1033,28 @@ static void test_taxii_server_post__every_way_agrees(void **state)
         char created[40] = "2024-05-01T00:00:00.000Z", modified[40] = "2024-05-01T00:00:00.000Z", id[80];
         snprintf(id, sizeof id, "%s", ind_id(6000 + i));
         switch (i % 16) {
-        case 1: extra = ",\"name\":\"q\\\"b\\\\s\\n\\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",\"labels\":[\"a\",\"b\"]"; break;
+        case 1:
+            extra = ",\"name\":\"q\\\"b\\\\s\\n\\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\",\"labels\":[\"a\",\"b\"]";
+            break;
         case 2: extra = ",\"name\":\"\\u00e9t\\u00e9\""; break;
         case 3: extra = ",\"x_score\":2.50,\"x_n\":-0"; break;
         case 4: extra = ",\"description\":\"http:\\/\\/example.com\\/a\""; break;
         case 5: snprintf(created, sizeof created, "never"); break;
         case 7: snprintf(id, sizeof id, "%s", ind_id(base)); break; /* the same version again */
-        case 8: snprintf(id, sizeof id, "%s", ind_id(base)); snprintf(modified, sizeof modified, "2024-06-01T00:00:00.000Z"); break;
-        case 9: snprintf(id, sizeof id, "%s", ind_id(base + 1)); snprintf(modified, sizeof modified, "2024-05-01T00:00:00.000Z"); snprintf(created, sizeof created, "2024-04-01T00:00:00.000Z"); break;
-        case 12: extra = ",\"external_references\":[{\"source_name\":\"x\",\"url\":\"https://example.com/a\",\"external_id\":\"T1\"}],"
-                         "\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\",\"phase_name\":\"execution\"}]"; break;
+        case 8: /* a newer version */
+            snprintf(id, sizeof id, "%s", ind_id(base));
+            snprintf(modified, sizeof modified, "2024-06-01T00:00:00.000Z");
+            break;
+        case 9: /* an older version */
+            snprintf(id, sizeof id, "%s", ind_id(base + 1));
+            snprintf(created, sizeof created, "2024-04-01T00:00:00.000Z");
+            snprintf(modified, sizeof modified, "2024-04-15T00:00:00.000Z");
+            break;
+        case 12:
+            extra = ",\"external_references\":[{\"source_name\":\"x\",\"url\":\"https://example.com/a\","
+                    "\"external_id\":\"T1\"}],\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\","
+                    "\"phase_name\":\"execution\"}]";
+            break;
         default: break;
         }
         if (i % 16 == 6) {
